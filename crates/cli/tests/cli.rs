@@ -1,0 +1,77 @@
+//! The `margin` binary as a user runs it, on the bundled notes and on hostile input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn bundled() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../notes")
+}
+
+fn margin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_margin"))
+        .args(args)
+        .output()
+        .expect("the margin binary runs")
+}
+
+fn vault_args<'a>(vault: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--vault", vault];
+    args.extend_from_slice(rest);
+    args
+}
+
+#[test]
+fn tree_json_lists_every_bundled_note() {
+    let vault = bundled();
+    let out = margin(&vault_args(vault.to_str().unwrap(), &["tree", "--json"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["note_count"], 12);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in [
+        "method/interview-steps.md",
+        "infrastructure/api-gateway.md",
+        "infrastructure/load-balancer.md",
+        "networking/osi-layers.md",
+        "networking/tcp-handshake-and-teardown.md",
+        "networking/http-and-https.md",
+        "api-design/rest.md",
+        "realtime/long-polling.md",
+        "realtime/sse.md",
+        "realtime/websocket.md",
+        "realtime/webrtc.md",
+        "sysdesignnotes.md",
+    ] {
+        assert!(text.contains(&format!("\"{id}\"")), "{id} missing");
+    }
+}
+
+#[test]
+fn show_text_prints_the_note() {
+    let vault = bundled();
+    let out = margin(&vault_args(vault.to_str().unwrap(), &["show", "realtime/webrtc.md", "--text"]));
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("using signalling servers"));
+    assert!(!text.contains("tags:"), "front matter leaked: {text}");
+}
+
+#[test]
+fn show_outside_the_vault_fails_clearly() {
+    let vault = bundled();
+    for id in ["../Cargo.toml", "/etc/passwd", "nope/missing.md"] {
+        let out = margin(&vault_args(vault.to_str().unwrap(), &["show", id]));
+        assert!(!out.status.success(), "{id} succeeded");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("margin: "), "{err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn missing_vault_fails_clearly() {
+    let out = margin(&["--vault", "/definitely/not/here", "tree"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}

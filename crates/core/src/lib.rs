@@ -1,0 +1,18 @@
+//! margin-core: everything Margin does that needs no window.
+//!
+//! A vault ([`vault`]) is a folder of Markdown notes; each note ([`note`]) is rendered to
+//! sanitised HTML plus its visible text ([`render`]); the notes form a topic tree ([`tree`]).
+//! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod note;
+pub mod places;
+pub mod render;
+pub mod tree;
+pub mod vault;
+
+pub use error::{Error, ErrorPayload, Result};
+pub use note::{Note, NoteSummary};
+pub use tree::{Tree, TreeNode};
+pub use vault::Vault;

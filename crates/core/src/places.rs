@@ -1,0 +1,73 @@
+//! Where Margin keeps things on each OS (data, cache, config), from the `directories` crate,
+//! and the first-launch copy of the bundled notes into the user's data folder.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::vault::Vault;
+
+/// Margin's folders for the current user.
+#[derive(Debug, Clone)]
+pub struct Places {
+    /// User data: the default vault lives in `<data>/notes`.
+    pub data_dir: PathBuf,
+    /// Rebuildable caches (search indexes).
+    pub cache_dir: PathBuf,
+    /// Settings.
+    pub config_dir: PathBuf,
+}
+
+impl Places {
+    /// The OS folders for Margin (`~/.local/share/margin`, `~/Library/Application Support/margin`,
+    /// `%APPDATA%\margin\data`, …).
+    pub fn for_user() -> Result<Places> {
+        let dirs = directories::ProjectDirs::from("", "", "margin").ok_or(Error::NoDataDir)?;
+        Ok(Places {
+            data_dir: dirs.data_dir().to_path_buf(),
+            cache_dir: dirs.cache_dir().to_path_buf(),
+            config_dir: dirs.config_dir().to_path_buf(),
+        })
+    }
+
+    /// Where the default vault (the user's copy of the bundled notes) lives.
+    pub fn default_vault(&self) -> PathBuf {
+        self.data_dir.join("notes")
+    }
+}
+
+/// Makes sure the default vault exists: on first launch, copies the bundled notes from
+/// `bundled` to `target`. The copy goes to a sibling temp folder that is renamed into place,
+/// so a launch killed half-way leaves no half vault. Returns true when it copied.
+pub fn seed_default_vault(bundled: &Path, target: &Path) -> Result<bool> {
+    if target.exists() {
+        return Ok(false);
+    }
+    let source = Vault::open(bundled)?;
+    let parent = target
+        .parent()
+        .ok_or_else(|| Error::io(target, std::io::ErrorKind::InvalidInput.into()))?;
+    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".notes-seeding-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(parent, e))?;
+    for note in source.scan().notes {
+        let from = source.path_of(&note.id)?;
+        let to = staging.path().join(crate::vault::check_id(&note.id)?);
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        fs::copy(&from, &to).map_err(|e| Error::io(&from, e))?;
+    }
+    let staged = staging.keep();
+    if let Err(err) = fs::rename(&staged, target) {
+        let _ = fs::remove_dir_all(&staged);
+        // Another instance may have won the race: that is fine.
+        if target.exists() {
+            return Ok(false);
+        }
+        return Err(Error::io(target, err));
+    }
+    Ok(true)
+}

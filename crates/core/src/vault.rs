@@ -1,0 +1,324 @@
+//! A vault is a folder of Markdown notes. This module opens one, lists its notes, turns note
+//! ids into paths (refusing anything that would leave the folder) and reads notes as text.
+//!
+//! A note id is the note's path relative to the vault root with `/` separators
+//! (`networking/tcp-handshake.md`) on every OS; it is converted to a native path only here.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Notes above this size are refused: rendering and indexing them would stall the app, and
+/// no hand-written note is this long.
+pub const MAX_NOTE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Longest note id accepted, in bytes; longer ones are refused before touching the disk.
+const MAX_ID_BYTES: usize = 4096;
+
+/// An open vault: a canonical folder path.
+#[derive(Debug, Clone)]
+pub struct Vault {
+    root: PathBuf,
+}
+
+/// One Markdown file found by [`Vault::scan`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoteFile {
+    /// The note id (`folder/note.md`).
+    pub id: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last modification, in milliseconds since the Unix epoch (0 when the OS does not say).
+    pub modified_ms: u64,
+}
+
+/// The result of walking a vault: the notes, sorted by id, and what was skipped and why.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Scan {
+    /// Every note, sorted by id.
+    pub notes: Vec<NoteFile>,
+    /// One human-readable line per skipped file.
+    pub warnings: Vec<String>,
+}
+
+/// True for the file names Margin treats as notes.
+pub fn is_note_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+impl Vault {
+    /// Opens the folder at `path` as a vault.
+    pub fn open(path: impl AsRef<Path>) -> Result<Vault> {
+        let path = path.as_ref();
+        let root = fs::canonicalize(path).map_err(|_| Error::VaultNotFound {
+            path: path.to_path_buf(),
+        })?;
+        if !root.is_dir() {
+            return Err(Error::VaultNotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(Vault { root })
+    }
+
+    /// The canonical folder of the vault.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A short name for the vault: its folder name.
+    pub fn name(&self) -> String {
+        self.root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.root.display().to_string())
+    }
+
+    /// Lists every note of the vault. Hidden files and folders (`.margin/` included) and files
+    /// matched by `.gitignore`/`.ignore` are skipped; so are names that are not UTF-8 and
+    /// symlinks that lead out of the vault, each with a warning.
+    pub fn scan(&self) -> Scan {
+        let mut scan = Scan::default();
+        let walker = ignore::WalkBuilder::new(&self.root)
+            .hidden(true)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .follow_links(false)
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    scan.warnings.push(format!("skipped: {err}"));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            let name_is_note = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_note_name);
+            if !name_is_note {
+                if path.file_name().is_some_and(|n| n.to_str().is_none()) {
+                    scan.warnings.push(format!(
+                        "skipped {}: its name is not valid UTF-8",
+                        path.display()
+                    ));
+                }
+                continue;
+            }
+            let meta = if file_type.is_symlink() {
+                match fs::canonicalize(path) {
+                    Ok(target) if target.starts_with(&self.root) && target.is_file() => {
+                        fs::metadata(&target)
+                    }
+                    _ => {
+                        scan.warnings.push(format!(
+                            "skipped {}: it is a link to a file outside the vault",
+                            path.display()
+                        ));
+                        continue;
+                    }
+                }
+            } else if file_type.is_file() {
+                entry.metadata().map_err(std::io::Error::other)
+            } else {
+                continue;
+            };
+            let Some(id) = self.id_of(path) else {
+                scan.warnings.push(format!(
+                    "skipped {}: its path is not valid UTF-8",
+                    path.display()
+                ));
+                continue;
+            };
+            match meta {
+                Ok(meta) => scan.notes.push(NoteFile {
+                    id,
+                    size: meta.len(),
+                    modified_ms: meta
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map(|d| d.as_millis() as u64)
+                        .unwrap_or(0),
+                }),
+                Err(err) => scan.warnings.push(format!("skipped {id}: {err}")),
+            }
+        }
+        scan.notes.sort_by(|a, b| a.id.cmp(&b.id));
+        scan
+    }
+
+    /// The note id of a path inside the vault, or `None` when it is outside or not UTF-8.
+    pub fn id_of(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        let mut parts = Vec::new();
+        for comp in rel.components() {
+            match comp {
+                Component::Normal(part) => parts.push(part.to_str()?),
+                _ => return None,
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+
+    /// Resolves a note id to the file it names, refusing every id that is not a plain relative
+    /// path to a note inside the vault — also after following symlinks.
+    pub fn path_of(&self, id: &str) -> Result<PathBuf> {
+        let candidate = self.root.join(check_id(id)?);
+        let resolved = fs::canonicalize(&candidate).map_err(|_| Error::NoteNotFound {
+            id: id.to_string(),
+        })?;
+        if !resolved.starts_with(&self.root) {
+            return Err(invalid(id, "it leads outside the vault"));
+        }
+        if !resolved.is_file() {
+            return Err(Error::NoteNotFound { id: id.to_string() });
+        }
+        Ok(resolved)
+    }
+
+    /// Reads a note as text: size-checked, binary and non-UTF-8 files refused, BOM removed.
+    pub fn read(&self, id: &str) -> Result<String> {
+        let path = self.path_of(id)?;
+        let size = fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len();
+        if size > MAX_NOTE_BYTES {
+            return Err(Error::NoteTooLarge {
+                id: id.to_string(),
+                size,
+                limit: MAX_NOTE_BYTES,
+            });
+        }
+        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        decode_note(id, bytes)
+    }
+}
+
+/// Turns a note file's bytes into text, refusing binary content.
+fn decode_note(id: &str, bytes: Vec<u8>) -> Result<String> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(Error::NotText { id: id.to_string() });
+    }
+    let mut text = String::from_utf8(bytes).map_err(|_| Error::NotText { id: id.to_string() })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+fn invalid(id: &str, reason: &'static str) -> Error {
+    Error::InvalidNoteId {
+        id: id.to_string(),
+        reason,
+    }
+}
+
+/// Checks the form of a note id without touching the disk and returns it as a relative path.
+///
+/// Written by hand because the rules are Margin's own: ids are `/`-separated on every OS, so a
+/// backslash, a drive (`C:`) or UNC prefix, `.`/`..` or an empty component is refused outright.
+pub fn check_id(id: &str) -> Result<PathBuf> {
+    if id.is_empty() {
+        return Err(invalid(id, "it is empty"));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(invalid(id, "it is too long"));
+    }
+    if id.contains('\0') {
+        return Err(invalid(id, "it contains a NUL character"));
+    }
+    if id.contains('\\') {
+        return Err(invalid(id, "note ids use '/' as separator, not '\\'"));
+    }
+    if id.starts_with('/') {
+        return Err(invalid(id, "it must be relative to the vault, not absolute"));
+    }
+    let mut path = PathBuf::new();
+    for (i, part) in id.split('/').enumerate() {
+        match part {
+            "" => return Err(invalid(id, "it has an empty path component")),
+            "." | ".." => return Err(invalid(id, "'.' and '..' are not allowed in note ids")),
+            _ if i == 0 && part.len() >= 2 && part.as_bytes()[1] == b':' => {
+                return Err(invalid(id, "it must not start with a drive letter"))
+            }
+            _ if part.contains(':') && cfg!(windows) => {
+                return Err(invalid(id, "':' is not allowed in note ids on Windows"))
+            }
+            _ => {}
+        }
+        // On every OS, each component must be a plain name: no prefix or root sneaking in.
+        let mut comps = Path::new(part).components();
+        match (comps.next(), comps.next()) {
+            (Some(Component::Normal(_)), None) => path.push(part),
+            _ => return Err(invalid(id, "it has a component that is not a plain name")),
+        }
+    }
+    let last = id.rsplit('/').next().unwrap_or(id);
+    if !is_note_name(last) {
+        return Err(invalid(id, "notes are .md or .markdown files"));
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_ids_pass() {
+        assert!(check_id("a.md").is_ok());
+        assert!(check_id("networking/tcp handshake.md").is_ok());
+        assert!(check_id("Ünïcode/日本.markdown").is_ok());
+    }
+
+    #[test]
+    fn hostile_ids_are_refused() {
+        for id in [
+            "",
+            "../Cargo.toml",
+            "../x.md",
+            "a/../../x.md",
+            "/etc/passwd.md",
+            "C:/x.md",
+            "c:x.md",
+            "\\\\server\\share\\x.md",
+            "a\\..\\x.md",
+            "a//b.md",
+            "./a.md",
+            "a/./b.md",
+            "a.md\0",
+            "notes.txt",
+            "folder/",
+        ] {
+            assert!(check_id(id).is_err(), "{id:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn binary_and_non_utf8_are_not_text() {
+        assert!(matches!(
+            decode_note("a.md", b"abc\0def".to_vec()),
+            Err(Error::NotText { .. })
+        ));
+        assert!(matches!(
+            decode_note("a.md", vec![0xff, 0xfe, 0x41]),
+            Err(Error::NotText { .. })
+        ));
+        assert_eq!(
+            decode_note("a.md", "\u{feff}# Hi".as_bytes().to_vec()).unwrap(),
+            "# Hi"
+        );
+    }
+}

@@ -1,0 +1,105 @@
+use margin_core::vault::MAX_NOTE_BYTES;
+use margin_core::{Error, Vault};
+
+use crate::util::TestVault;
+
+#[test]
+fn scan_finds_notes_and_skips_hidden_ignored_and_other_files() {
+    let v = TestVault::new()
+        .file("a.md", "# A")
+        .file("sub/b.markdown", "# B")
+        .file("sub/deeper/C.MD", "# C")
+        .file("image.png", [0u8, 1, 2])
+        .file(".hidden.md", "# hidden")
+        .file(".margin/annotations/a.md.json", "{}")
+        .file(".gitignore", "drafts/\n")
+        .file("drafts/wip.md", "# wip");
+    let ids: Vec<String> = v.open().scan().notes.into_iter().map(|n| n.id).collect();
+    assert_eq!(ids, ["a.md", "sub/b.markdown", "sub/deeper/C.MD"]);
+}
+
+#[test]
+fn binary_and_invalid_utf8_notes_are_refused_not_panicking() {
+    let v = TestVault::new()
+        .file("bin.md", [0x89, b'P', b'N', b'G', 0, 0, 0])
+        .file("latin1.md", [b'c', b'a', b'f', 0xe9])
+        .file("ok.md", "# ok");
+    let vault = v.open();
+    assert!(matches!(vault.read("bin.md"), Err(Error::NotText { .. })));
+    assert!(matches!(vault.read("latin1.md"), Err(Error::NotText { .. })));
+    let tree = margin_core::tree::build(&vault);
+    assert_eq!(tree.note_count, 1);
+    assert_eq!(tree.warnings.len(), 2, "{:?}", tree.warnings);
+}
+
+#[test]
+fn huge_notes_are_refused_with_a_message() {
+    let v = TestVault::new().file("big.md", vec![b'a'; MAX_NOTE_BYTES as usize + 1]);
+    let err = v.open().read("big.md").unwrap_err();
+    assert!(matches!(err, Error::NoteTooLarge { .. }));
+    assert!(err.to_string().contains("split it"), "{err}");
+}
+
+#[test]
+fn malformed_markdown_still_renders() {
+    let src = "# unclosed [link(\n\n**bold _mixed* stuff_\n\n```\nno closing fence\n\n<div><span>\n\n|a|\n|-|-|-|\n";
+    let note = margin_core::Note::from_source("m.md", src, &[]);
+    assert!(note.text.contains("no closing fence"));
+}
+
+#[test]
+fn ids_that_escape_are_refused() {
+    let outside = TestVault::new().file("secret.md", "# secret");
+    let v = TestVault::new().file("in.md", "# in");
+    let vault = v.open();
+    for id in ["../secret.md", "/etc/passwd", "in.md/../in.md", "missing.md", "x/../../secret.md"] {
+        assert!(vault.read(id).is_err(), "{id} was read");
+    }
+    let abs = outside.path().join("secret.md");
+    assert!(vault.read(abs.to_str().unwrap()).is_err());
+    assert!(matches!(
+        vault.read("missing.md"),
+        Err(Error::NoteNotFound { .. })
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_vault_are_skipped_and_refused() {
+    let outside = TestVault::new().file("secret.md", "# secret").file("dir/s.md", "# s");
+    let v = TestVault::new().file("in.md", "# in").file("real/x.md", "# x");
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), v.path().join("link.md")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("dir"), v.path().join("linkdir")).unwrap();
+    std::os::unix::fs::symlink(v.path().join("real/x.md"), v.path().join("inside-link.md")).unwrap();
+    let vault = v.open();
+    let scan = vault.scan();
+    let ids: Vec<&str> = scan.notes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["in.md", "inside-link.md", "real/x.md"]);
+    assert!(scan.warnings.iter().any(|w| w.contains("outside the vault")));
+    assert!(matches!(
+        vault.read("link.md"),
+        Err(Error::InvalidNoteId { .. })
+    ));
+    assert!(vault.read("linkdir/s.md").is_err());
+    assert_eq!(vault.read("inside-link.md").unwrap(), "# x");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn non_utf8_file_names_are_skipped_with_a_warning() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let v = TestVault::new().file("ok.md", "# ok");
+    let bad = v.path().join(OsStr::from_bytes(b"caf\xe9.md"));
+    std::fs::write(bad, "# bad name").unwrap();
+    let scan = v.open().scan();
+    assert_eq!(scan.notes.len(), 1);
+    assert_eq!(scan.warnings.len(), 1, "{:?}", scan.warnings);
+}
+
+#[test]
+fn a_missing_vault_is_a_clear_error() {
+    let err = Vault::open("/no/such/folder/anywhere").unwrap_err();
+    assert_eq!(err.code(), "vault_not_found");
+    assert!(err.to_string().contains("does not exist"));
+}

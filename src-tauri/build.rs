@@ -1,0 +1,19 @@
+//! Reads the app config at the repository root and declares the app's own commands, so the
+//! capability file can grant exactly those and nothing else.
+
+fn main() {
+    println!("cargo:rerun-if-changed=../ui");
+    println!("cargo:rerun-if-changed=../icons");
+    println!("cargo:rerun-if-changed=../tauri.conf.json");
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "vault_info",
+            "list_tree",
+            "get_note",
+            "open_external",
+        ]));
+    if let Err(err) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {err:#}");
+    }
+}

@@ -1,0 +1,77 @@
+//! The Tauri commands: each takes the state and its arguments, calls margin-core on the
+//! blocking pool and returns its result or an `{ code, message }` error.
+
+use margin_core::{ErrorPayload, Note, Tree, Vault};
+use serde::Serialize;
+use tauri::State;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::state::AppState;
+
+type CmdResult<T> = Result<T, ErrorPayload>;
+
+fn vault(state: &AppState) -> CmdResult<Vault> {
+    state.vault.as_ref().cloned().map_err(ErrorPayload::from)
+}
+
+async fn blocking<T: Send + 'static>(
+    job: impl FnOnce() -> CmdResult<T> + Send + 'static,
+) -> CmdResult<T> {
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|err| ErrorPayload {
+            code: "internal".into(),
+            message: format!("the task failed: {err}"),
+        })?
+}
+
+/// What the status line shows about the open vault.
+#[derive(Serialize)]
+pub struct VaultInfo {
+    name: String,
+    root: String,
+}
+
+/// The open vault's name and folder.
+#[tauri::command]
+pub fn vault_info(state: State<'_, AppState>) -> CmdResult<VaultInfo> {
+    let vault = vault(&state)?;
+    Ok(VaultInfo {
+        name: vault.name(),
+        root: vault.root().display().to_string(),
+    })
+}
+
+/// The topic tree of the open vault.
+#[tauri::command]
+pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
+    let vault = vault(&state)?;
+    let tree = blocking(move || Ok(margin_core::tree::build(&vault))).await?;
+    if let Ok(mut ids) = state.known_ids.write() {
+        *ids = tree.note_ids();
+    }
+    Ok(tree)
+}
+
+/// One note, rendered.
+#[tauri::command]
+pub async fn get_note(state: State<'_, AppState>, id: String) -> CmdResult<Note> {
+    let vault = vault(&state)?;
+    let known = state.known_ids.read().map(|ids| ids.clone()).unwrap_or_default();
+    blocking(move || Note::load(&vault, &id, &known).map_err(ErrorPayload::from)).await
+}
+
+/// Opens an http(s) or mailto link in the system's browser or mail app.
+#[tauri::command]
+pub fn open_external(app: tauri::AppHandle, url: String) -> CmdResult<()> {
+    let url = margin_core::render::external_url(&url).ok_or_else(|| ErrorPayload {
+        code: "refused_link".into(),
+        message: format!("Margin only opens web and mail links, not {url:?}"),
+    })?;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|err| ErrorPayload {
+            code: "open_failed".into(),
+            message: format!("the system could not open the link: {err}"),
+        })
+}

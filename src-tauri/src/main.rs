@@ -1,0 +1,85 @@
+//! Margin's desktop window: a thin Tauri shell that turns UI calls into margin-core calls.
+//! Everything testable without a window lives in margin-core.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod state;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tauri::Manager;
+
+/// Command line of the app. Unknown arguments are ignored with a warning so that an OS that
+/// adds its own (old macOS launchers do) never stops the app from starting.
+#[derive(Debug, Parser)]
+#[command(name = "margin-app", about = "Margin: study from your own Markdown notes")]
+struct Args {
+    /// Open this folder as the vault instead of the default notes.
+    #[arg(long, value_name = "DIR")]
+    vault: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::try_parse().unwrap_or_else(|err| {
+        tracing::warn!("ignoring command line: {err}");
+        Args { vault: None }
+    });
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("margin: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .plugin(navigation_guard())
+        .setup(move |app| {
+            let bundled = app
+                .path()
+                .resource_dir()
+                .map(|dir| dir.join("notes"))
+                .ok()
+                .filter(|dir| dir.is_dir())
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../notes"));
+            let state = state::AppState::open(args.vault.clone(), &bundled);
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::vault_info,
+            commands::list_tree,
+            commands::get_note,
+            commands::open_external,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"))?;
+    Ok(())
+}
+
+/// The window only ever shows Margin's own pages: any attempt to navigate elsewhere (a link in
+/// a note, a redirect) is refused here, whatever the page does.
+fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_webview, url| {
+            let allowed = url.scheme() == "tauri"
+                || matches!(url.host_str(), Some("tauri.localhost") | Some("localhost"))
+                    && matches!(url.scheme(), "http" | "https");
+            if !allowed {
+                tracing::warn!("blocked navigation to {url}");
+            }
+            allowed
+        })
+        .build()
+}

@@ -1,0 +1,70 @@
+// The reader (centre pane): shows a note's sanitised HTML and routes clicks on its links.
+// Usage: const reader = createReader(element, { onOpenNote(id, anchor), onExternal(url) });
+// reader.show(note, anchor); reader.showMessage(title, detail).
+// The note HTML was rendered and sanitised in Rust; it is the only innerHTML in the UI.
+
+export function createReader(root, { onOpenNote, onExternal }) {
+  root.addEventListener('click', (event) => {
+    const link = /** @type {HTMLElement} */ (event.target).closest?.('a');
+    if (!link || !root.contains(link)) return;
+    event.preventDefault();
+    if (link.dataset.note) {
+      onOpenNote(link.dataset.note, link.dataset.anchor || null);
+      return;
+    }
+    const href = link.getAttribute('href') || '';
+    if (href.startsWith('#')) {
+      scrollToAnchor(decodeURIComponent(href.slice(1)));
+    } else if (/^(https?|mailto):/i.test(href)) {
+      onExternal(href);
+    }
+  });
+
+  function scrollToAnchor(anchor) {
+    if (!anchor) return;
+    const target = [...root.querySelectorAll('[id]')].find((el) => el.id === anchor);
+    if (target) target.scrollIntoView({ block: 'start' });
+  }
+
+  return {
+    /** @param {import('./api.js').Note} note */
+    show(note, anchor) {
+      const body = document.createElement('div');
+      body.className = 'note-body';
+      body.dataset.noteId = note.id;
+      body.innerHTML = note.html;
+      const parts = [];
+      if (note.tags.length) {
+        const tags = document.createElement('p');
+        tags.className = 'note-tags';
+        for (const tag of note.tags) {
+          const chip = document.createElement('span');
+          chip.className = 'tag';
+          chip.textContent = tag;
+          tags.append(chip);
+        }
+        parts.push(tags);
+      }
+      for (const warning of note.warnings) {
+        const w = document.createElement('p');
+        w.className = 'note-warning';
+        w.textContent = warning;
+        parts.push(w);
+      }
+      root.replaceChildren(...parts, body);
+      root.parentElement?.scrollTo({ top: 0 });
+      if (anchor) scrollToAnchor(anchor);
+    },
+    showMessage(title, detail) {
+      const box = document.createElement('div');
+      box.className = 'message';
+      const h = document.createElement('h2');
+      h.textContent = title;
+      const p = document.createElement('p');
+      p.textContent = detail;
+      box.append(h, p);
+      root.replaceChildren(box);
+    },
+    scrollToAnchor,
+  };
+}
