@@ -57,7 +57,11 @@ pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
 #[tauri::command]
 pub async fn get_note(state: State<'_, AppState>, id: String) -> CmdResult<Note> {
     let vault = vault(&state)?;
-    let known = state.known_ids.read().map(|ids| ids.clone()).unwrap_or_default();
+    let known = state
+        .known_ids
+        .read()
+        .map(|ids| ids.clone())
+        .unwrap_or_default();
     blocking(move || Note::load(&vault, &id, &known).map_err(ErrorPayload::from)).await
 }
 

@@ -14,7 +14,10 @@ use tauri::Manager;
 /// Command line of the app. Unknown arguments are ignored with a warning so that an OS that
 /// adds its own (old macOS launchers do) never stops the app from starting.
 #[derive(Debug, Parser)]
-#[command(name = "margin-app", about = "Margin: study from your own Markdown notes")]
+#[command(
+    name = "margin-app",
+    about = "Margin: study from your own Markdown notes"
+)]
 struct Args {
     /// Open this folder as the vault instead of the default notes.
     #[arg(long, value_name = "DIR")]

@@ -64,7 +64,8 @@ fn open_vault(explicit: Option<PathBuf>) -> anyhow::Result<Vault> {
     if !target.exists() && bundled.is_dir() {
         seed_default_vault(&bundled, &target)?;
     }
-    Vault::open(&target).with_context(|| "no default vault yet: open the app once, or pass --vault DIR")
+    Vault::open(&target)
+        .with_context(|| "no default vault yet: open the app once, or pass --vault DIR")
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -89,7 +90,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             text: _,
             json,
         } => {
-            let known = vault.scan().notes.into_iter().map(|n| n.id).collect::<Vec<_>>();
+            let known = vault
+                .scan()
+                .notes
+                .into_iter()
+                .map(|n| n.id)
+                .collect::<Vec<_>>();
             let note = Note::load(&vault, &note, &known)?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &note)?;
@@ -121,7 +127,12 @@ fn print_tree(out: &mut impl Write, tree: &Tree) -> std::io::Result<()> {
                 } => {
                     writeln!(out, "{pad}{title}  ({id})")?;
                     for h in headings.iter().filter(|h| h.level > 1) {
-                        writeln!(out, "{pad}  {}# {}", "#".repeat(h.level as usize - 1), h.text)?;
+                        writeln!(
+                            out,
+                            "{pad}  {}# {}",
+                            "#".repeat(h.level as usize - 1),
+                            h.text
+                        )?;
                     }
                 }
             }

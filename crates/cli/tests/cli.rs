@@ -24,7 +24,11 @@ fn vault_args<'a>(vault: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
 fn tree_json_lists_every_bundled_note() {
     let vault = bundled();
     let out = margin(&vault_args(vault.to_str().unwrap(), &["tree", "--json"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["note_count"], 12);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -49,7 +53,10 @@ fn tree_json_lists_every_bundled_note() {
 #[test]
 fn show_text_prints_the_note() {
     let vault = bundled();
-    let out = margin(&vault_args(vault.to_str().unwrap(), &["show", "realtime/webrtc.md", "--text"]));
+    let out = margin(&vault_args(
+        vault.to_str().unwrap(),
+        &["show", "realtime/webrtc.md", "--text"],
+    ));
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("using signalling servers"));

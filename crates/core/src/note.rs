@@ -101,8 +101,17 @@ mod tests {
 
     #[test]
     fn title_falls_back_from_front_matter_to_h1_to_stem() {
-        assert_eq!(NoteSummary::from_source("a/b.md", "---\ntitle: T\n---\n# H\n").title, "T");
-        assert_eq!(NoteSummary::from_source("a/b.md", "## sub\n# H\n").title, "H");
-        assert_eq!(NoteSummary::from_source("a/my note.md", "text").title, "my note");
+        assert_eq!(
+            NoteSummary::from_source("a/b.md", "---\ntitle: T\n---\n# H\n").title,
+            "T"
+        );
+        assert_eq!(
+            NoteSummary::from_source("a/b.md", "## sub\n# H\n").title,
+            "H"
+        );
+        assert_eq!(
+            NoteSummary::from_source("a/my note.md", "text").title,
+            "my note"
+        );
     }
 }

@@ -403,7 +403,9 @@ fn sanitizer() -> ammonia::Builder<'static> {
             // Task-list boxes only, and never editable.
             ("input", "type") if value != "checkbox" => None,
             // `data:` only for images, never for links.
-            (el, "href" | "src") if value.trim_start().to_ascii_lowercase().starts_with("data:") => {
+            (el, "href" | "src")
+                if value.trim_start().to_ascii_lowercase().starts_with("data:") =>
+            {
                 (el == "img" && value.trim_start()[5..].starts_with("image/")).then(|| value.into())
             }
             // pulldown-cmark aligns table cells with `style="text-align: …"`; nothing else passes.
@@ -507,17 +509,39 @@ mod tests {
         let ids: Vec<_> = out.outline.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["intro", "intro-1", "intro-2", "ünïcödé-straße", "日本語-見出し", "section", "mine"]
+            [
+                "intro",
+                "intro-1",
+                "intro-2",
+                "ünïcödé-straße",
+                "日本語-見出し",
+                "section",
+                "mine"
+            ]
         );
         for id in ids {
-            assert_eq!(id_counts(&out.html).get(id), Some(&1), "{id} in {}", out.html);
+            assert_eq!(
+                id_counts(&out.html).get(id),
+                Some(&1),
+                "{id} in {}",
+                out.html
+            );
         }
     }
 
     #[test]
     fn scripts_and_handlers_are_removed() {
         let out = r("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) <a href=\"data:text/html,x\">d</a>\n\n<iframe src=x></iframe><form><input type=text></form><p style=\"color:red\">s</p>");
-        for bad in ["<script", "onerror", "javascript:", "data:text", "<iframe", "<form", "style=", "type=\"text\""] {
+        for bad in [
+            "<script",
+            "onerror",
+            "javascript:",
+            "data:text",
+            "<iframe",
+            "<form",
+            "style=",
+            "type=\"text\"",
+        ] {
             assert!(!out.html.contains(bad), "{bad} survived in {}", out.html);
         }
     }
@@ -541,14 +565,23 @@ mod tests {
 
     #[test]
     fn note_links_become_data_note() {
-        let known = vec!["realtime/webrtc.md".to_string(), "networking/osi-layers.md".to_string()];
+        let known = vec![
+            "realtime/webrtc.md".to_string(),
+            "networking/osi-layers.md".to_string(),
+        ];
         let ctx = LinkContext {
             note_id: "realtime/sse.md",
             known_ids: &known,
         };
         let out = render("[[webrtc]] [x](../networking/osi-layers.md#top) [[Missing Note]] [web](https://example.com)", &ctx);
-        assert!(out.html.contains("data-note=\"realtime/webrtc.md\""), "{}", out.html);
-        assert!(out.html.contains("data-note=\"networking/osi-layers.md\" data-anchor=\"top\""));
+        assert!(
+            out.html.contains("data-note=\"realtime/webrtc.md\""),
+            "{}",
+            out.html
+        );
+        assert!(out
+            .html
+            .contains("data-note=\"networking/osi-layers.md\" data-anchor=\"top\""));
         assert!(out.html.contains("data-note=\"Missing Note.md\""));
         assert!(out.html.contains("href=\"https://example.com\""));
         assert!(out.html.contains("noopener"));
@@ -577,7 +610,14 @@ mod external_tests {
     fn only_web_and_mail_links_leave_the_app() {
         assert!(external_url("https://example.com/x").is_some());
         assert!(external_url("mailto:a@b.c").is_some());
-        for bad in ["file:///etc/passwd", "javascript:alert(1)", "JaVaScRiPt:x", "smb://h/s", "relative.md", ""] {
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "JaVaScRiPt:x",
+            "smb://h/s",
+            "relative.md",
+            "",
+        ] {
             assert!(external_url(bad).is_none(), "{bad}");
         }
     }

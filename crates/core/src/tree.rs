@@ -82,9 +82,7 @@ impl FolderBuilder {
             })
             .collect();
         let mut notes = self.notes;
-        notes.sort_by(|a, b| {
-            (a.title.to_lowercase(), &a.id).cmp(&(b.title.to_lowercase(), &b.id))
-        });
+        notes.sort_by(|a, b| (a.title.to_lowercase(), &a.id).cmp(&(b.title.to_lowercase(), &b.id)));
         out.extend(notes.into_iter().map(|n| TreeNode::Note {
             id: n.id,
             title: n.title,

@@ -177,9 +177,8 @@ impl Vault {
     /// path to a note inside the vault — also after following symlinks.
     pub fn path_of(&self, id: &str) -> Result<PathBuf> {
         let candidate = self.root.join(check_id(id)?);
-        let resolved = fs::canonicalize(&candidate).map_err(|_| Error::NoteNotFound {
-            id: id.to_string(),
-        })?;
+        let resolved =
+            fs::canonicalize(&candidate).map_err(|_| Error::NoteNotFound { id: id.to_string() })?;
         if !resolved.starts_with(&self.root) {
             return Err(invalid(id, "it leads outside the vault"));
         }
@@ -243,7 +242,10 @@ pub fn check_id(id: &str) -> Result<PathBuf> {
         return Err(invalid(id, "note ids use '/' as separator, not '\\'"));
     }
     if id.starts_with('/') {
-        return Err(invalid(id, "it must be relative to the vault, not absolute"));
+        return Err(invalid(
+            id,
+            "it must be relative to the vault, not absolute",
+        ));
     }
     let mut path = PathBuf::new();
     for (i, part) in id.split('/').enumerate() {

@@ -15,7 +15,11 @@ fn every_line_of_the_seed_is_in_some_note() {
         .map(|n| vault.read(&n.id).unwrap())
         .collect();
     assert_eq!(notes.len(), 12);
-    let lines: Vec<&str> = notes.iter().flat_map(|n| n.lines()).map(str::trim_end).collect();
+    let lines: Vec<&str> = notes
+        .iter()
+        .flat_map(|n| n.lines())
+        .map(str::trim_end)
+        .collect();
     let mut missing = Vec::new();
     for line in SEED.lines() {
         // The one repair the owner asked for: the mis-encoded en dash.
@@ -28,7 +32,10 @@ fn every_line_of_the_seed_is_in_some_note() {
             missing.push(line.to_string());
         }
     }
-    assert!(missing.is_empty(), "seed lines missing from notes/: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "seed lines missing from notes/: {missing:#?}"
+    );
 }
 
 #[test]
@@ -70,6 +77,13 @@ fn every_bundled_note_has_a_title_and_tags() {
         .collect();
     assert_eq!(
         top,
-        ["api-design", "infrastructure", "method", "networking", "realtime", "sysdesignnotes.md"]
+        [
+            "api-design",
+            "infrastructure",
+            "method",
+            "networking",
+            "realtime",
+            "sysdesignnotes.md"
+        ]
     );
 }

@@ -26,7 +26,10 @@ fn binary_and_invalid_utf8_notes_are_refused_not_panicking() {
         .file("ok.md", "# ok");
     let vault = v.open();
     assert!(matches!(vault.read("bin.md"), Err(Error::NotText { .. })));
-    assert!(matches!(vault.read("latin1.md"), Err(Error::NotText { .. })));
+    assert!(matches!(
+        vault.read("latin1.md"),
+        Err(Error::NotText { .. })
+    ));
     let tree = margin_core::tree::build(&vault);
     assert_eq!(tree.note_count, 1);
     assert_eq!(tree.warnings.len(), 2, "{:?}", tree.warnings);
@@ -52,7 +55,13 @@ fn ids_that_escape_are_refused() {
     let outside = TestVault::new().file("secret.md", "# secret");
     let v = TestVault::new().file("in.md", "# in");
     let vault = v.open();
-    for id in ["../secret.md", "/etc/passwd", "in.md/../in.md", "missing.md", "x/../../secret.md"] {
+    for id in [
+        "../secret.md",
+        "/etc/passwd",
+        "in.md/../in.md",
+        "missing.md",
+        "x/../../secret.md",
+    ] {
         assert!(vault.read(id).is_err(), "{id} was read");
     }
     let abs = outside.path().join("secret.md");
@@ -66,16 +75,24 @@ fn ids_that_escape_are_refused() {
 #[cfg(unix)]
 #[test]
 fn symlinks_out_of_the_vault_are_skipped_and_refused() {
-    let outside = TestVault::new().file("secret.md", "# secret").file("dir/s.md", "# s");
-    let v = TestVault::new().file("in.md", "# in").file("real/x.md", "# x");
+    let outside = TestVault::new()
+        .file("secret.md", "# secret")
+        .file("dir/s.md", "# s");
+    let v = TestVault::new()
+        .file("in.md", "# in")
+        .file("real/x.md", "# x");
     std::os::unix::fs::symlink(outside.path().join("secret.md"), v.path().join("link.md")).unwrap();
     std::os::unix::fs::symlink(outside.path().join("dir"), v.path().join("linkdir")).unwrap();
-    std::os::unix::fs::symlink(v.path().join("real/x.md"), v.path().join("inside-link.md")).unwrap();
+    std::os::unix::fs::symlink(v.path().join("real/x.md"), v.path().join("inside-link.md"))
+        .unwrap();
     let vault = v.open();
     let scan = vault.scan();
     let ids: Vec<&str> = scan.notes.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids, ["in.md", "inside-link.md", "real/x.md"]);
-    assert!(scan.warnings.iter().any(|w| w.contains("outside the vault")));
+    assert!(scan
+        .warnings
+        .iter()
+        .any(|w| w.contains("outside the vault")));
     assert!(matches!(
         vault.read("link.md"),
         Err(Error::InvalidNoteId { .. })

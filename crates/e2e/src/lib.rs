@@ -1,0 +1,143 @@
+//! The harness of Margin's end-to-end tests: start the real app through tauri-driver,
+//! hand the test a WebDriver client, and always close the session afterwards.
+//!
+//! `cargo xtask e2e` sets `MARGIN_E2E_APP` (the app binary) and `MARGIN_E2E_WEBDRIVER`
+//! (tauri-driver's URL); running these tests any other way fails with a message saying so.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// How long a condition may take before a test fails.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+fn env(name: &str) -> Result<String> {
+    std::env::var(name).with_context(|| {
+        format!("{name} is not set: run the end-to-end tests with `cargo xtask e2e`")
+    })
+}
+
+/// The bundled notes of the repository.
+pub fn bundled_notes() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../notes")
+}
+
+/// A fresh copy of the bundled notes in a temp folder, for tests that change files.
+pub fn vault_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&bundled_notes(), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read notes") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Where the app keeps its data during the run (a scratch folder set by xtask).
+pub fn data_home() -> Result<PathBuf> {
+    env("MARGIN_E2E_DATA_HOME").map(PathBuf::from)
+}
+
+/// Starts the app with `args`, runs `test` against its window, then closes the session
+/// whether the test passed or not.
+pub async fn with_app<F, Fut>(args: &[&str], test: F) -> Result<()>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<()>>,
+{
+    let app = env("MARGIN_E2E_APP")?;
+    let webdriver = env("MARGIN_E2E_WEBDRIVER")?;
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app, "args": args }),
+    );
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&webdriver)
+        .await
+        .context("could not start the app through tauri-driver")?;
+    let outcome = test(client.clone()).await;
+    let closed = client.close().await;
+    outcome?;
+    closed.context("closing the app")?;
+    Ok(())
+}
+
+/// Waits until an element matches `css` and returns it.
+pub async fn element(client: &Client, css: &str) -> Result<fantoccini::elements::Element> {
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("no element {css:?} appeared"))
+}
+
+/// Polls `check` until it returns `Some`, or fails after [`PATIENCE`] with `what`.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+{
+    let started = Instant::now();
+    let mut last_error = None;
+    while started.elapsed() < PATIENCE {
+        match check().await {
+            Ok(Some(value)) => return Ok(value),
+            Ok(None) => {}
+            Err(err) => last_error = Some(err),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    match last_error {
+        Some(err) => Err(err.context(format!("timed out waiting for {what}"))),
+        None => bail!("timed out waiting for {what}"),
+    }
+}
+
+/// The `textContent` of the first element matching `css`, or `None` when there is none.
+pub async fn text_of(client: &Client, css: &str) -> Result<Option<String>> {
+    let value = client
+        .execute(
+            "const el = document.querySelector(arguments[0]); return el ? el.textContent : null;",
+            vec![json!(css)],
+        )
+        .await?;
+    Ok(value.as_str().map(str::to_string))
+}
+
+/// Calls a Tauri command from the page, as the UI does; `Ok` with its value or `Err` with the
+/// `{ code, message }` error it returned.
+pub async fn invoke(client: &Client, command: &str, args: Value) -> Result<Result<Value, Value>> {
+    let reply = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke(arguments[0], arguments[1])
+               .then((ok) => done({ ok }), (err) => done({ err }));",
+            vec![json!(command), args],
+        )
+        .await?;
+    if let Some(err) = reply.get("err") {
+        return Ok(Err(err.clone()));
+    }
+    reply
+        .get("ok")
+        .cloned()
+        .map(Ok)
+        .ok_or_else(|| anyhow!("unexpected reply from invoke: {reply}"))
+}

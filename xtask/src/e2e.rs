@@ -1,0 +1,191 @@
+//! The end-to-end run: a virtual display (Xvfb), tauri-driver in front of WebKitWebDriver,
+//! and the `margin-e2e` tests that drive the real app window through them.
+//!
+//! Everything started here runs in its own process group and is ended when the run ends,
+//! on success, failure or panic (see [`Service`]'s `Drop`).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::{cargo, exe, step, system, target_dir};
+
+/// A background process (and its process group) that is ended on drop.
+struct Service {
+    name: &'static str,
+    child: Child,
+}
+
+impl Service {
+    fn start(name: &'static str, cmd: &mut Command) -> Result<Service> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            cmd.process_group(0);
+        }
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("could not start {name}"))?;
+        Ok(Service { name, child })
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            let group = format!("-{}", self.child.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+            std::thread::sleep(Duration::from_millis(300));
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &group])
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        eprintln!("xtask: stopped {}", self.name);
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn free_display() -> u32 {
+    (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .unwrap_or(99)
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let started = Instant::now();
+    while started.elapsed() < timeout {
+        if ready() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("{what} did not come up within {timeout:?}")
+}
+
+/// A bare HTTP GET of `/status`: enough to know that the WebDriver server answers.
+fn driver_ready(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream
+        .write_all(b"GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    reply.starts_with("HTTP/1.1 200")
+}
+
+fn find_tauri_driver() -> Option<PathBuf> {
+    let home_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|d| d.join("bin").join(exe("tauri-driver")));
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(exe("tauri-driver")))
+            .find(|p| p.is_file())
+    });
+    on_path.or(home_bin.filter(|p| p.is_file()))
+}
+
+fn ensure_tauri_driver() -> Result<PathBuf> {
+    if let Some(path) = find_tauri_driver() {
+        return Ok(path);
+    }
+    step(
+        "install tauri-driver",
+        cargo().args(["install", "tauri-driver", "--locked"]),
+    )?;
+    find_tauri_driver()
+        .context("tauri-driver was installed but cannot be found; is ~/.cargo/bin on PATH?")
+}
+
+/// Runs the end-to-end tests (all, or those matching `filter`).
+pub fn run(filter: Option<String>) -> Result<()> {
+    if !cfg!(target_os = "linux") {
+        bail!("the end-to-end tests run on Linux (WebKitWebDriver); the release workflow covers other OSes");
+    }
+    system::ensure_packages(system::BUILD_PACKAGES)?;
+    system::ensure_packages(system::E2E_PACKAGES)?;
+    let driver = ensure_tauri_driver()?;
+    step("build the app", cargo().args(["build", "-p", "margin-app"]))?;
+    step(
+        "build the end-to-end tests",
+        cargo().args(["test", "-p", "margin-e2e", "--no-run"]),
+    )?;
+    let app = target_dir()?.join("debug").join(exe("margin-app"));
+
+    // The app's data, cache and config go to a scratch home, never the developer's own.
+    let scratch = tempfile::tempdir()?;
+    let display = free_display();
+    let _xvfb = Service::start(
+        "Xvfb",
+        Command::new("Xvfb")
+            .arg(format!(":{display}"))
+            .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )?;
+    wait_for("Xvfb", Duration::from_secs(10), || {
+        Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
+    })?;
+    let port = free_port()?;
+    let native_port = free_port()?;
+    let log = std::fs::File::create(scratch.path().join("tauri-driver.log"))?;
+    let _driver = Service::start(
+        "tauri-driver",
+        Command::new(&driver)
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("DISPLAY", format!(":{display}"))
+            .env("XDG_DATA_HOME", scratch.path().join("data"))
+            .env("XDG_CACHE_HOME", scratch.path().join("cache"))
+            .env("XDG_CONFIG_HOME", scratch.path().join("config"))
+            .stdout(log.try_clone()?)
+            .stderr(log),
+    )?;
+    wait_for("tauri-driver", Duration::from_secs(20), || {
+        driver_ready(port)
+    })?;
+
+    let mut test = cargo();
+    test.args(["test", "-p", "margin-e2e", "--"])
+        .arg("--test-threads=1")
+        .env("MARGIN_E2E_APP", &app)
+        .env("MARGIN_E2E_WEBDRIVER", format!("http://127.0.0.1:{port}"))
+        .env("MARGIN_E2E_DATA_HOME", scratch.path().join("data"))
+        .env("DISPLAY", format!(":{display}"));
+    if let Some(filter) = filter {
+        test.arg(filter);
+    }
+    let result = step("end-to-end tests", &mut test);
+    if result.is_err() {
+        let log =
+            std::fs::read_to_string(scratch.path().join("tauri-driver.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        eprintln!("xtask: last lines of tauri-driver's log:");
+        for line in tail.into_iter().rev() {
+            eprintln!("    {line}");
+        }
+    }
+    result
+}

@@ -1,0 +1,159 @@
+//! `cargo xtask`: the project's tasks in Rust, so a newcomer needs only cargo.
+//!
+//! - `run`: installs missing system libraries (Debian/Ubuntu, as root), builds the app and opens
+//!   it on the bundled notes (or `-- --vault DIR`).
+//! - `test`: formatting, clippy, every crate's tests, then the end-to-end tests in the real window.
+//! - `e2e`: only the end-to-end tests: Xvfb + tauri-driver + WebKitWebDriver + the app.
+
+mod e2e;
+mod system;
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build and open the app (arguments after `--` go to the app, e.g. `-- --vault DIR`).
+    Run {
+        /// Build with optimisations.
+        #[arg(long)]
+        release: bool,
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Every check: fmt, clippy, unit + integration tests, end-to-end tests.
+    Test {
+        /// Skip the end-to-end tests (they need a display server, started here under Xvfb).
+        #[arg(long)]
+        no_e2e: bool,
+    },
+    /// Only the end-to-end tests in the real window.
+    E2e {
+        /// Only tests whose name contains this.
+        filter: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.task {
+        Task::Run { release, args } => {
+            system::ensure_packages(system::BUILD_PACKAGES)?;
+            let mut build = cargo();
+            build.args(["build", "-p", "margin-app"]);
+            if release {
+                build.args(["--release", "--features", "custom-protocol"]);
+            }
+            step("build the app", &mut build)?;
+            let bin = target_dir()?
+                .join(if release { "release" } else { "debug" })
+                .join(exe("margin-app"));
+            eprintln!("xtask: starting {}", bin.display());
+            let status = Command::new(&bin).args(&args).status()?;
+            if !status.success() {
+                bail!("the app exited with {status}");
+            }
+            Ok(())
+        }
+        Task::Test { no_e2e } => {
+            system::ensure_packages(system::BUILD_PACKAGES)?;
+            step(
+                "cargo fmt --check",
+                cargo().args(["fmt", "--all", "--check"]),
+            )?;
+            step(
+                "clippy",
+                cargo().args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
+            )?;
+            step(
+                "unit and integration tests",
+                cargo().args(["test", "--workspace", "--exclude", "margin-e2e"]),
+            )?;
+            if no_e2e {
+                eprintln!("xtask: end-to-end tests skipped (--no-e2e)");
+                return Ok(());
+            }
+            e2e::run(None)
+        }
+        Task::E2e { filter } => e2e::run(filter),
+    }
+}
+
+/// `cargo` as the one running xtask, from the workspace root.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Where cargo puts builds (honours `CARGO_TARGET_DIR`).
+pub fn target_dir() -> Result<PathBuf> {
+    let out = cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    meta["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .context("cargo metadata has no target_directory")
+}
+
+/// A binary's file name on this OS.
+pub fn exe(name: &str) -> String {
+    format!("{name}{}", std::env::consts::EXE_SUFFIX)
+}
+
+/// Runs one step, printing what it is and how long it took; fails with its name.
+pub fn step(name: &str, cmd: &mut Command) -> Result<()> {
+    eprintln!("xtask: ▶ {name}");
+    let started = std::time::Instant::now();
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start: {name}"))?;
+    eprintln!("xtask: {name}: {:.1}s", started.elapsed().as_secs_f64());
+    if !status.success() {
+        bail!("{name} failed ({status})");
+    }
+    Ok(())
+}
