@@ -55,6 +55,14 @@ pub enum Error {
         /// The note.
         id: String,
     },
+    /// The search index could not be created or written.
+    #[error("the search index in {} failed: {message}; delete that folder to rebuild it", path.display())]
+    Index {
+        /// The index folder.
+        path: PathBuf,
+        /// What tantivy said.
+        message: String,
+    },
     /// The OS gave no home/data folder.
     #[error("no folder for Margin's data could be found on this system; set HOME (or run with --vault DIR)")]
     NoDataDir,
@@ -70,6 +78,7 @@ impl Error {
             Error::NoteNotFound { .. } => "note_not_found",
             Error::NoteTooLarge { .. } => "note_too_large",
             Error::NotText { .. } => "not_text",
+            Error::Index { .. } => "index",
             Error::NoDataDir => "no_data_dir",
         }
     }

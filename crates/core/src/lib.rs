@@ -2,6 +2,7 @@
 //!
 //! A vault ([`vault`]) is a folder of Markdown notes; each note ([`note`]) is rendered to
 //! sanitised HTML plus its visible text ([`render`]); the notes form a topic tree ([`tree`]).
+//! [`search`] keeps a full-text index of the vault's sections.
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
 #![deny(missing_docs)]
 
@@ -9,6 +10,7 @@ pub mod error;
 pub mod note;
 pub mod places;
 pub mod render;
+pub mod search;
 pub mod tree;
 pub mod vault;
 

@@ -101,6 +101,83 @@ pub fn render(source: &str, links: &LinkContext<'_>) -> Rendered {
     }
 }
 
+/// A heading and the text under it, down to the next heading: the unit search indexes, so a
+/// hit can open the note at the right place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Section {
+    /// Id of the section's heading element (empty for text before the first heading).
+    pub anchor: String,
+    /// Headings from the top down to this one, joined by ` › `.
+    pub heading_path: String,
+    /// The section's text (its heading excluded), blocks separated by newlines.
+    pub text: String,
+}
+
+/// Front matter, headings and the plain text of each section, without building HTML.
+/// Anchors are the same ids [`render`] gives the heading elements.
+pub fn sections(source: &str) -> (Outline, Vec<Section>) {
+    let (outline, events) = Pass::run(source, &LinkContext::default());
+    let mut sections = vec![Section::default()];
+    let mut path: Vec<(u8, String)> = Vec::new();
+    let mut headings = outline.headings.iter();
+    let mut in_heading = false;
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                in_heading = true;
+                let level = level as u8;
+                if let Some(h) = headings.next() {
+                    while path.last().is_some_and(|(l, _)| *l >= level) {
+                        path.pop();
+                    }
+                    path.push((level, h.text.clone()));
+                    sections.push(Section {
+                        anchor: h.id.clone(),
+                        heading_path: path
+                            .iter()
+                            .map(|(_, t)| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" › "),
+                        text: String::new(),
+                    });
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => in_heading = false,
+            _ if in_heading => {}
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(s) = sections.last_mut() {
+                    s.text.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(s) = sections.last_mut() {
+                    s.text.push(' ');
+                }
+            }
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::BlockQuote(_),
+            ) => {
+                if let Some(s) = sections.last_mut() {
+                    if !s.text.ends_with('\n') {
+                        s.text.push('\n');
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if sections.first().is_some_and(|s| s.text.trim().is_empty()) && sections.len() > 1 {
+        sections.remove(0);
+    }
+    (outline, sections)
+}
+
 /// The event walk of step 2 of the pipeline.
 #[derive(Default)]
 struct Pass {
@@ -585,6 +662,25 @@ mod tests {
         assert!(out.html.contains("data-note=\"Missing Note.md\""));
         assert!(out.html.contains("href=\"https://example.com\""));
         assert!(out.html.contains("noopener"));
+    }
+
+    #[test]
+    fn sections_follow_headings() {
+        let (_, secs) =
+            sections("intro text\n\n# A\n\none\n\n## B\n\ntwo `code`\n\n# C\n\n- x\n- y\n");
+        let got: Vec<(&str, &str, &str)> = secs
+            .iter()
+            .map(|s| (s.anchor.as_str(), s.heading_path.as_str(), s.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("", "", "intro text\n"),
+                ("a", "A", "one\n"),
+                ("b", "A › B", "two code\n"),
+                ("c", "C", "x\ny\n"),
+            ]
+        );
     }
 
     #[test]

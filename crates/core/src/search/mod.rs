@@ -1,0 +1,629 @@
+//! Full-text search over a vault: a tantivy index of note sections, kept up to date
+//! incrementally, answering lenient queries with ranked, grouped hits and snippets.
+//!
+//! - [`schema`]: fields and the analyzer; [`query`]: the query language;
+//!   [`highlight`]: match ranges and snippets.
+//! - The index lives in the OS cache folder, one per vault (`<cache>/index/<hash of the
+//!   vault path>/`) with a schema version file and `state.json` (size, mtime and hash of each
+//!   indexed note). It is only a cache: missing, corrupt, of another version → rebuilt.
+//! - One `IndexWriter` behind a mutex; the reader is reloaded right after each of our commits
+//!   so a change is searchable as soon as `update` returns.
+
+pub mod highlight;
+pub mod query;
+pub mod schema;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query as TQuery,
+    TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::note::title_of;
+use crate::render;
+use crate::vault::Vault;
+
+pub use highlight::{Matcher, Range};
+pub use query::{parse, Atom, Query, Scope};
+use schema::{Fields, SCHEMA_VERSION};
+
+/// Memory the writer may use before it flushes a segment.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Below this many hits, words of 5+ letters are also matched with typos.
+const FEW_HITS: usize = 5;
+/// Characters in a snippet.
+const SNIPPET_CHARS: usize = 160;
+/// Field weights: a word in a title says more than one in the body.
+const BOOST_TITLE: f32 = 3.0;
+const BOOST_HEADING: f32 = 2.0;
+const BOOST_TAGS: f32 = 1.5;
+const BOOST_BODY: f32 = 1.0;
+const BOOST_ANNOTATIONS: f32 = 1.2;
+/// Typo and prefix matches count for less than exact words.
+const BOOST_FUZZY: f32 = 0.3;
+const BOOST_PREFIX: f32 = 0.6;
+
+/// One search hit: a section of a note.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The note id.
+    pub note: String,
+    /// The note's title.
+    pub title: String,
+    /// Heading path of the section (`TCP › Teardown`), empty before the first heading.
+    pub heading: String,
+    /// Id of the section's heading element in the rendered note ("" for the top).
+    pub anchor: String,
+    /// Relevance; higher is better.
+    pub score: f32,
+    /// Plain text around the match.
+    pub snippet: String,
+    /// Character ranges of the matches in `snippet`.
+    pub ranges: Vec<Range>,
+}
+
+/// What an `update` did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UpdateStats {
+    /// Notes indexed for the first time.
+    pub added: usize,
+    /// Notes indexed again because they changed.
+    pub changed: usize,
+    /// Notes taken out of the index.
+    pub removed: usize,
+    /// Notes left as they were.
+    pub unchanged: usize,
+    /// Notes that could not be read (binary, too large, …).
+    pub skipped: Vec<String>,
+    /// Wall time.
+    #[serde(serialize_with = "as_millis")]
+    pub elapsed: Duration,
+}
+
+fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64() * 1000.0)
+}
+
+/// Why an index was (re)built on open, for the log and the status line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum OpenOutcome {
+    /// The existing index was usable.
+    Reused,
+    /// There was none.
+    Created,
+    /// It was unusable and was rebuilt; the reason says why.
+    Rebuilt(String),
+}
+
+/// Progress of a long update: notes done out of total.
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+struct NoteState {
+    size: u64,
+    modified_ms: u64,
+    hash: u64,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct IndexState {
+    schema_version: u32,
+    /// When the last update started (ms since epoch): notes modified within two seconds of
+    /// it are compared by content hash too, as their mtime may not show a later edit.
+    indexed_at_ms: u64,
+    notes: BTreeMap<String, NoteState>,
+}
+
+/// The search index of one vault.
+pub struct SearchIndex {
+    dir: PathBuf,
+    reader: IndexReader,
+    writer: Option<Mutex<IndexWriter>>,
+    fields: Fields,
+    state: Mutex<IndexState>,
+}
+
+/// FNV-1a, 64 bits: a stable hash (std's `DefaultHasher` may change between Rust releases)
+/// for index folder names and change detection. Not for security.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// The index folder for a vault under Margin's cache folder.
+pub fn index_dir(cache_dir: &Path, vault: &Vault) -> PathBuf {
+    let key = fnv1a(vault.root().to_string_lossy().as_bytes());
+    cache_dir.join("index").join(format!("{key:016x}"))
+}
+
+fn index_err(dir: &Path, err: impl std::fmt::Display) -> Error {
+    Error::Index {
+        path: dir.to_path_buf(),
+        message: err.to_string(),
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it or rebuilding it from scratch when it is missing,
+    /// unreadable, damaged or of another schema version. Does not index anything: call
+    /// [`SearchIndex::update`] next.
+    pub fn open(dir: &Path) -> Result<(SearchIndex, OpenOutcome)> {
+        match Self::try_open(dir) {
+            Ok(Some(index)) => Ok((index, OpenOutcome::Reused)),
+            Ok(None) => {
+                let index = Self::create(dir)?;
+                Ok((index, OpenOutcome::Created))
+            }
+            Err(reason) => {
+                tracing::warn!("rebuilding the search index in {}: {reason}", dir.display());
+                let index = Self::create(dir)?;
+                Ok((index, OpenOutcome::Rebuilt(reason)))
+            }
+        }
+    }
+
+    /// `Ok(None)`: nothing there. `Err(reason)`: something there, but unusable.
+    fn try_open(dir: &Path) -> std::result::Result<Option<SearchIndex>, String> {
+        let version_file = dir.join("schema-version");
+        if !dir.join("meta.json").exists() {
+            return if dir.exists() && fs::read_dir(dir).map_or(false, |mut d| d.next().is_some()) {
+                Err("the index has no meta.json".into())
+            } else {
+                Ok(None)
+            };
+        }
+        let version = fs::read_to_string(&version_file).unwrap_or_default();
+        if version.trim() != SCHEMA_VERSION.to_string() {
+            return Err(format!(
+                "schema version {:?}, this Margin uses {SCHEMA_VERSION}",
+                version.trim()
+            ));
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| format!("cannot open: {e}"))?;
+        let damaged = index
+            .validate_checksum()
+            .map_err(|e| format!("cannot check: {e}"))?;
+        if !damaged.is_empty() {
+            return Err(format!("damaged files: {damaged:?}"));
+        }
+        let state: IndexState = fs::read(dir.join("state.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or("state.json is missing or unreadable")?;
+        if state.schema_version != SCHEMA_VERSION {
+            return Err("state.json is of another schema version".into());
+        }
+        Self::from_index(dir, index, state).map(Some)
+    }
+
+    fn create(dir: &Path) -> Result<SearchIndex> {
+        if dir.exists() {
+            fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let (schema, _) = Fields::schema();
+        let index = Index::create_in_dir(dir, schema).map_err(|e| index_err(dir, e))?;
+        fs::write(dir.join("schema-version"), SCHEMA_VERSION.to_string())
+            .map_err(|e| Error::io(dir, e))?;
+        let state = IndexState {
+            schema_version: SCHEMA_VERSION,
+            ..IndexState::default()
+        };
+        Self::from_index(dir, index, state).map_err(|e| index_err(dir, e))
+    }
+
+    fn from_index(
+        dir: &Path,
+        index: Index,
+        state: IndexState,
+    ) -> std::result::Result<SearchIndex, String> {
+        schema::register(&index);
+        let (_, fields) = Fields::schema();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let writer = match index.writer_with_num_threads(threads, WRITER_MEMORY) {
+            Ok(w) => Some(Mutex::new(w)),
+            Err(tantivy::TantivyError::LockFailure(..)) => {
+                tracing::warn!("another Margin is updating this index; searching it read-only");
+                None
+            }
+            Err(e) => return Err(format!("cannot write: {e}")),
+        };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| format!("cannot read: {e}"))?;
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            reader,
+            writer,
+            fields,
+            state: Mutex::new(state),
+        })
+    }
+
+    /// Opens the index of `vault` under Margin's cache folder and brings it up to date.
+    pub fn for_vault(
+        vault: &Vault,
+        cache_dir: &Path,
+        progress: Progress<'_>,
+    ) -> Result<(SearchIndex, OpenOutcome, UpdateStats)> {
+        let (index, outcome) = SearchIndex::open(&index_dir(cache_dir, vault))?;
+        let stats = index.update(vault, progress)?;
+        Ok((index, outcome, stats))
+    }
+
+    /// The folder the index lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// False when another process holds the writer: searches work, updates are skipped.
+    pub fn is_writable(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    /// How many notes are indexed.
+    pub fn note_count(&self) -> usize {
+        self.state.lock().map_or(0, |s| s.notes.len())
+    }
+
+    /// Brings the index up to date with the vault: indexes new and changed notes, drops
+    /// removed ones, leaves the rest. `progress` hears (done, total) for the notes to index.
+    pub fn update(&self, vault: &Vault, progress: Progress<'_>) -> Result<UpdateStats> {
+        let started = Instant::now();
+        let scan = vault.scan();
+        let mut stats = UpdateStats::default();
+        let Some(writer) = &self.writer else {
+            stats.unchanged = scan.notes.len();
+            return Ok(stats);
+        };
+        let mut state = self.state.lock().map_err(|_| self.poisoned())?;
+        let racy_after = state.indexed_at_ms.saturating_sub(2000);
+        let mut todo = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::with_capacity(scan.notes.len());
+        for file in &scan.notes {
+            seen.insert(String::as_str(&file.id));
+            match state.notes.get(&file.id) {
+                Some(old)
+                    if old.size == file.size
+                        && old.modified_ms == file.modified_ms
+                        && file.modified_ms < racy_after =>
+                {
+                    stats.unchanged += 1
+                }
+                Some(_) => todo.push((file, false)),
+                None => todo.push((file, true)),
+            }
+        }
+        let removed: Vec<String> = state
+            .notes
+            .keys()
+            .filter(|id| !seen.contains(String::as_str(id)))
+            .cloned()
+            .collect();
+        let mut writer = writer.lock().map_err(|_| self.poisoned())?;
+        let indexed_at = now_ms();
+        for id in &removed {
+            writer.delete_term(Term::from_field_text(self.fields.note, id));
+            state.notes.remove(id);
+            stats.removed += 1;
+        }
+        let total = todo.len();
+        for (done, (file, is_new)) in todo.into_iter().enumerate() {
+            if done % 256 == 0 {
+                progress(done, total);
+            }
+            let source = match vault.read(&file.id) {
+                Ok(source) => source,
+                Err(err) => {
+                    stats.skipped.push(err.to_string());
+                    if state.notes.remove(&file.id).is_some() {
+                        writer.delete_term(Term::from_field_text(self.fields.note, &file.id));
+                    }
+                    continue;
+                }
+            };
+            let hash = fnv1a(source.as_bytes());
+            let entry = NoteState {
+                size: file.size,
+                modified_ms: file.modified_ms,
+                hash,
+            };
+            if !is_new
+                && state
+                    .notes
+                    .get(&file.id)
+                    .is_some_and(|old| old.hash == hash)
+            {
+                state.notes.insert(file.id.clone(), entry);
+                stats.unchanged += 1;
+                continue;
+            }
+            if !is_new {
+                writer.delete_term(Term::from_field_text(self.fields.note, &file.id));
+            }
+            self.add_note(&writer, &file.id, &source)
+                .map_err(|e| index_err(&self.dir, e))?;
+            state.notes.insert(file.id.clone(), entry);
+            if is_new {
+                stats.added += 1;
+            } else {
+                stats.changed += 1;
+            }
+        }
+        progress(total, total);
+        let changed = stats.added + stats.changed + stats.removed > 0;
+        if changed {
+            writer.commit().map_err(|e| index_err(&self.dir, e))?;
+            self.reader.reload().map_err(|e| index_err(&self.dir, e))?;
+        }
+        state.indexed_at_ms = indexed_at;
+        self.save_state(&state)?;
+        stats.elapsed = started.elapsed();
+        Ok(stats)
+    }
+
+    fn poisoned(&self) -> Error {
+        index_err(&self.dir, "a previous update panicked; restart Margin")
+    }
+
+    fn save_state(&self, state: &IndexState) -> Result<()> {
+        let path = self.dir.join("state.json");
+        let bytes = serde_json::to_vec(state).map_err(|e| index_err(&self.dir, e))?;
+        let mut tmp =
+            tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| Error::io(&path, e))?;
+        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        Ok(())
+    }
+
+    fn add_note(&self, writer: &IndexWriter, id: &str, source: &str) -> tantivy::Result<()> {
+        let f = &self.fields;
+        let (outline, sections) = render::sections(source);
+        let fm = &outline.front_matter;
+        let title = title_of(id, fm.title.as_deref(), &outline.headings);
+        let mut folders = Vec::new();
+        let mut path = String::new();
+        for part in id
+            .split('/')
+            .rev()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(&part.to_lowercase());
+            folders.push(path.clone());
+        }
+        for (ord, section) in sections.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.note, id);
+            doc.add_text(f.anchor, &section.anchor);
+            doc.add_text(f.heading, &section.heading_path);
+            doc.add_text(f.title, &title);
+            doc.add_text(f.body, &section.text);
+            for tag in &fm.tags {
+                doc.add_text(f.tags, tag);
+            }
+            for folder in &folders {
+                doc.add_text(f.folders, folder);
+            }
+            doc.add_u64(f.ord, ord as u64);
+            writer.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    /// Searches; `limit` is the number of hits returned. Hits of one note are adjacent, best
+    /// section first, notes in order of their best section. Never fails on odd input.
+    pub fn search(&self, input: &str, limit: usize, as_you_type: bool) -> Result<Vec<Hit>> {
+        let parsed = parse(input, as_you_type);
+        if parsed.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let fetch = (limit * 3).max(30);
+        let exact = self.build(&parsed, false);
+        let (mut top, count) = searcher
+            .search(
+                &exact,
+                &(TopDocs::with_limit(fetch).order_by_score(), Count),
+            )
+            .map_err(|e| index_err(&self.dir, e))?;
+        let mut fuzzy = false;
+        if count < FEW_HITS
+            && parsed
+                .positive_atoms()
+                .any(|a| matches!(a, Atom::Word(w) if highlight::typo_distance(w) > 0))
+        {
+            fuzzy = true;
+            top = searcher
+                .search(
+                    &self.build(&parsed, true),
+                    &TopDocs::with_limit(fetch).order_by_score(),
+                )
+                .map_err(|e| index_err(&self.dir, e))?;
+        }
+        let matcher = Matcher::new(&parsed, fuzzy);
+        let mut by_note: Vec<(String, Vec<Hit>)> = Vec::new();
+        for (score, address) in top {
+            let doc: TantivyDocument =
+                searcher.doc(address).map_err(|e| index_err(&self.dir, e))?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let note = text(self.fields.note);
+            let body = text(self.fields.body);
+            let (snippet, ranges) = if matcher.is_empty() {
+                highlight::snippet(&body, &[], SNIPPET_CHARS)
+            } else {
+                highlight::snippet(&body, &matcher.ranges(&body), SNIPPET_CHARS)
+            };
+            let hit = Hit {
+                title: text(self.fields.title),
+                heading: text(self.fields.heading),
+                anchor: text(self.fields.anchor),
+                score,
+                snippet,
+                ranges,
+                note: note.clone(),
+            };
+            match by_note.iter_mut().find(|(id, _)| *id == note) {
+                Some((_, hits)) => hits.push(hit),
+                None => by_note.push((note, vec![hit])),
+            }
+        }
+        Ok(by_note
+            .into_iter()
+            .flat_map(|(_, hits)| hits)
+            .take(limit)
+            .collect())
+    }
+
+    fn text_fields(&self, scope: Scope) -> Vec<(tantivy::schema::Field, f32)> {
+        let f = &self.fields;
+        match scope {
+            Scope::Title => vec![(f.title, BOOST_TITLE)],
+            Scope::All => vec![
+                (f.title, BOOST_TITLE),
+                (f.heading, BOOST_HEADING),
+                (f.body, BOOST_BODY),
+                (f.annotations, BOOST_ANNOTATIONS),
+            ],
+        }
+    }
+
+    fn atom_query(&self, atom: &Atom, scope: Scope, fuzzy: bool) -> Box<dyn TQuery> {
+        let mut should: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        for (field, boost) in self.text_fields(scope) {
+            let term = |w: &str| Term::from_field_text(field, w);
+            let q: Box<dyn TQuery> = match atom {
+                Atom::Word(w) => {
+                    let exact: Box<dyn TQuery> =
+                        Box::new(TermQuery::new(term(w), IndexRecordOption::WithFreqs));
+                    let d = highlight::typo_distance(w);
+                    if fuzzy && d > 0 {
+                        let near = Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new(term(w), d, true)),
+                            BOOST_FUZZY,
+                        ));
+                        Box::new(BooleanQuery::new(vec![
+                            (Occur::Should, exact),
+                            (Occur::Should, near),
+                        ]))
+                    } else {
+                        exact
+                    }
+                }
+                Atom::Prefix(p) => Box::new(BooleanQuery::new(vec![
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term(p), IndexRecordOption::WithFreqs))
+                            as Box<dyn TQuery>,
+                    ),
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(term(p), 0, false)),
+                            BOOST_PREFIX,
+                        )),
+                    ),
+                ])),
+                Atom::Phrase(words) => {
+                    Box::new(PhraseQuery::new(words.iter().map(|w| term(w)).collect()))
+                }
+            };
+            should.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+        }
+        if scope == Scope::All {
+            if let Atom::Word(w) = atom {
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.tags, w),
+                            IndexRecordOption::Basic,
+                        )),
+                        BOOST_TAGS,
+                    )),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    fn build(&self, q: &Query, fuzzy: bool) -> Box<dyn TQuery> {
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        for group in &q.groups {
+            let alternatives: Vec<(Occur, Box<dyn TQuery>)> = group
+                .iter()
+                .map(|(atom, scope)| (Occur::Should, self.atom_query(atom, *scope, fuzzy)))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+        }
+        for tag in &q.tags {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.tags, tag),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        for folder in &q.folders {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.folders, folder),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if q.groups.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        for atom in &q.exclude {
+            clauses.push((Occur::MustNot, self.atom_query(atom, Scope::All, false)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// Character ranges of every match of `input` in a note's visible text, for highlighting the
+/// open note and stepping through its hits. Uses typo matching when exact words find nothing.
+pub fn note_matches(input: &str, text: &str, as_you_type: bool) -> Vec<Range> {
+    let parsed = parse(input, as_you_type);
+    let exact = Matcher::new(&parsed, false).ranges(text);
+    if !exact.is_empty() {
+        return exact;
+    }
+    Matcher::new(&parsed, true).ranges(text)
+}

@@ -1,0 +1,246 @@
+use std::fs;
+use std::path::Path;
+
+use margin_core::search::{note_matches, OpenOutcome, SearchIndex};
+use margin_core::{Note, Vault};
+
+use crate::util::TestVault;
+
+fn index(vault: &Vault, cache: &Path) -> (SearchIndex, OpenOutcome) {
+    let (index, outcome, _) = SearchIndex::for_vault(vault, cache, &mut |_, _| {}).unwrap();
+    (index, outcome)
+}
+
+fn notes(index: &SearchIndex, q: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for hit in index.search(q, 50, false).unwrap() {
+        if !out.contains(&hit.note) {
+            out.push(hit.note);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_bundled_notes_answer_the_issue_queries() {
+    let dir = TestVault::bundled();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&dir.open(), cache.path());
+    assert_eq!(
+        notes(&index, "handshake")[0],
+        "networking/tcp-handshake-and-teardown.md"
+    );
+    assert!(notes(&index, "signaling").contains(&"realtime/webrtc.md".to_string()));
+    let realtime = notes(&index, "tag:realtime server");
+    assert!(!realtime.is_empty());
+    assert!(
+        realtime.iter().all(|n| n.starts_with("realtime/")),
+        "{realtime:?}"
+    );
+}
+
+#[test]
+fn hits_carry_heading_anchor_snippet_and_marked_ranges() {
+    let dir = TestVault::bundled();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&dir.open(), cache.path());
+    let hits = index.search("FIN segment", 10, false).unwrap();
+    let hit = &hits[0];
+    assert_eq!(hit.note, "networking/tcp-handshake-and-teardown.md");
+    assert_eq!(hit.title, "TCP handshake and teardown");
+    assert_eq!(hit.heading, "TCP handshake and teardown › Teardown");
+    assert_eq!(hit.anchor, "teardown");
+    let chars: Vec<char> = hit.snippet.chars().collect();
+    let marked: Vec<String> = hit
+        .ranges
+        .iter()
+        .map(|r| chars[r[0]..r[1]].iter().collect::<String>().to_lowercase())
+        .collect();
+    assert!(
+        marked.contains(&"fin".to_string()) && marked.contains(&"segment".to_string()),
+        "{marked:?}"
+    );
+    // The anchor is the id of the heading in the rendered note.
+    let note = Note::load(&dir.open(), &hit.note, &[]).unwrap();
+    assert!(note.html.contains("id=\"teardown\""));
+}
+
+#[test]
+fn every_query_form_works() {
+    let v = TestVault::new()
+        .file("net/tcp.md", "---\ntags: [networking]\n---\n# TCP\n\nThree way handshake with SYN and ACK.\n\n## Teardown\n\nFIN then ACK.\n")
+        .file("net/udp.md", "---\ntags: [networking]\n---\n# UDP\n\nNo handshake, datagrams only.\n")
+        .file("web/http.md", "---\ntags: [web]\n---\n# HTTP\n\nRequest response over TCP. Café crème.\n");
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&v.open(), cache.path());
+    let mut both = notes(&index, "handshake");
+    both.sort();
+    assert_eq!(both, ["net/tcp.md", "net/udp.md"]);
+    assert_eq!(notes(&index, "handshake -datagrams"), ["net/tcp.md"]);
+    assert_eq!(notes(&index, "\"three way handshake\""), ["net/tcp.md"]);
+    assert!(notes(&index, "\"way three\"").is_empty());
+    assert_eq!(notes(&index, "datag*"), ["net/udp.md"]);
+    assert_eq!(notes(&index, "datagrams OR request").len(), 2);
+    assert_eq!(notes(&index, "tag:web"), ["web/http.md"]);
+    assert_eq!(notes(&index, "in:net ack"), ["net/tcp.md"]);
+    assert!(notes(&index, "in:web ack").is_empty());
+    assert_eq!(notes(&index, "title:udp"), ["net/udp.md"]);
+    assert_eq!(notes(&index, "cafe"), ["web/http.md"]);
+    assert_eq!(notes(&index, "CRÈME"), ["web/http.md"]);
+    // Typo tolerance, only when exact words find little.
+    assert_eq!(
+        notes(&index, "handshke").len(),
+        2,
+        "8 letters: one typo allowed"
+    );
+    assert!(
+        notes(&index, "hndshke").is_empty(),
+        "7 letters: two typos are too many"
+    );
+    assert_eq!(notes(&index, "datagrms"), ["net/udp.md"]);
+    // The word being typed is a prefix.
+    let typing: Vec<String> = index
+        .search("tear", 10, true)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.anchor)
+        .collect();
+    assert_eq!(typing, ["teardown"]);
+    // Title matches outrank body matches.
+    assert_eq!(notes(&index, "tcp")[0], "net/tcp.md");
+}
+
+#[test]
+fn junk_queries_never_fail() {
+    let dir = TestVault::bundled();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&dir.open(), cache.path());
+    let long = "x".repeat(10 * 1024);
+    for q in [
+        "",
+        "\"",
+        "\"unbalanced",
+        "-",
+        "tag:",
+        "in:",
+        "title:",
+        "🦀 emoji",
+        "OR",
+        "a OR",
+        "-only",
+        "***",
+        "\u{0}",
+        long.as_str(),
+    ] {
+        for typing in [false, true] {
+            index.search(q, 20, typing).unwrap();
+        }
+    }
+    assert!(!index.search("-handshake", 50, false).unwrap().is_empty());
+}
+
+#[test]
+fn incremental_updates_follow_add_edit_delete_rename() {
+    let v = TestVault::new()
+        .file("a.md", "# A\n\nalpha\n")
+        .file("b.md", "# B\n\nbravo\n");
+    let vault = v.open();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, outcome) = index(&vault, cache.path());
+    assert_eq!(outcome, OpenOutcome::Created);
+    let nothing = index.update(&vault, &mut |_, _| {}).unwrap();
+    assert_eq!((nothing.added, nothing.changed, nothing.removed), (0, 0, 0));
+
+    fs::write(v.path().join("c.md"), "# C\n\ncharlie\n").unwrap();
+    fs::write(v.path().join("a.md"), "# A\n\nalpha amended\n").unwrap();
+    fs::remove_file(v.path().join("b.md")).unwrap();
+    let stats = index.update(&vault, &mut |_, _| {}).unwrap();
+    assert_eq!((stats.added, stats.changed, stats.removed), (1, 1, 1));
+    assert_eq!(notes(&index, "charlie"), ["c.md"]);
+    assert_eq!(notes(&index, "amended"), ["a.md"]);
+    assert!(notes(&index, "bravo").is_empty());
+
+    fs::rename(v.path().join("c.md"), v.path().join("renamed.md")).unwrap();
+    index.update(&vault, &mut |_, _| {}).unwrap();
+    assert_eq!(notes(&index, "charlie"), ["renamed.md"]);
+    assert_eq!(index.note_count(), 2);
+
+    // Reopening keeps the index and finds nothing to do.
+    drop(index);
+    let (index, outcome, stats) =
+        SearchIndex::for_vault(&vault, cache.path(), &mut |_, _| {}).unwrap();
+    assert_eq!(outcome, OpenOutcome::Reused);
+    assert_eq!(stats.added + stats.changed + stats.removed, 0);
+    assert_eq!(notes(&index, "charlie"), ["renamed.md"]);
+}
+
+fn index_folder(cache: &Path) -> std::path::PathBuf {
+    let root = cache.join("index");
+    fs::read_dir(&root).unwrap().next().unwrap().unwrap().path()
+}
+
+#[test]
+fn damaged_indexes_are_rebuilt() {
+    let dir = TestVault::bundled();
+    let vault = dir.open();
+    let cache = tempfile::tempdir().unwrap();
+    drop(index(&vault, cache.path()));
+    let folder = index_folder(cache.path());
+
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 5] = [
+        ("bad meta.json", |d| {
+            fs::write(d.join("meta.json"), "{ not json").unwrap()
+        }),
+        ("schema bump", |d| {
+            fs::write(d.join("schema-version"), "0").unwrap()
+        }),
+        ("truncated segment", |d| {
+            for e in fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension()
+                    .is_some_and(|x| x == "idx" || x == "pos" || x == "store")
+                {
+                    let len = fs::metadata(&p).unwrap().len();
+                    let f = fs::OpenOptions::new().write(true).open(&p).unwrap();
+                    f.set_len(len / 2).unwrap();
+                }
+            }
+        }),
+        ("deleted index", |d| fs::remove_dir_all(d).unwrap()),
+        ("missing state", |d| {
+            fs::remove_file(d.join("state.json")).unwrap()
+        }),
+    ];
+    for (what, damage) in damages {
+        damage(&folder);
+        let (index, outcome) = index(&vault, cache.path());
+        assert_ne!(outcome, OpenOutcome::Reused, "{what}");
+        assert_eq!(
+            notes(&index, "handshake")[0],
+            "networking/tcp-handshake-and-teardown.md",
+            "{what}"
+        );
+    }
+    // A lock file left by a process that died does not block the next one.
+    fs::write(folder.join(".tantivy-writer.lock"), "").unwrap();
+    let (index, outcome) = index(&vault, cache.path());
+    assert_eq!(outcome, OpenOutcome::Reused);
+    assert!(index.is_writable());
+}
+
+#[test]
+fn matches_in_the_open_note_use_visible_text_offsets() {
+    let note = Note::from_source(
+        "x.md",
+        "# Signalling\n\nA *signalling* server — 🦀 signalling.\n",
+        &[],
+    );
+    let ranges = note_matches("signaling", &note.text, false);
+    assert_eq!(ranges.len(), 3);
+    let chars: Vec<char> = note.text.chars().collect();
+    for r in ranges {
+        let word: String = chars[r[0]..r[1]].iter().collect();
+        assert_eq!(word.to_lowercase(), "signalling");
+    }
+}
