@@ -4,7 +4,9 @@
 //!   it on the bundled notes (or `-- --vault DIR`).
 //! - `test`: formatting, clippy, every crate's tests, then the end-to-end tests in the real window.
 //! - `e2e`: only the end-to-end tests: Xvfb + tauri-driver + WebKitWebDriver + the app.
+//! - `bench`: index and query benchmarks on the tldr corpus against ripgrep.
 
+mod bench;
 mod e2e;
 mod system;
 
@@ -36,6 +38,15 @@ enum Task {
         /// Skip the end-to-end tests (they need a display server, started here under Xvfb).
         #[arg(long)]
         no_e2e: bool,
+    },
+    /// Index and query benchmarks on the large corpus, side by side with ripgrep.
+    Bench {
+        /// A subset that runs in under two minutes.
+        #[arg(long)]
+        quick: bool,
+        /// The corpus archive (default: ../shared/corpora/tldr-pages.tar.gz).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
     },
     /// Only the end-to-end tests in the real window.
     E2e {
@@ -102,6 +113,7 @@ fn run(cli: Cli) -> Result<()> {
             e2e::run(None)
         }
         Task::E2e { filter } => e2e::run(filter),
+        Task::Bench { quick, corpus } => bench::run(quick, corpus),
     }
 }
 

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use margin_core::places::{seed_default_vault, Places};
+use margin_core::search::{Hit, SearchIndex, UpdateStats};
 use margin_core::{tree, Note, Tree, TreeNode, Vault};
 
 #[derive(Debug, Parser)]
@@ -25,6 +26,19 @@ enum Command {
     /// Print the topic tree: folders, notes and their headings.
     Tree {
         /// Print JSON instead of an indented outline.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build or update the search index (only changed notes are indexed again).
+    Index,
+    /// Search the notes; hits of one note are adjacent, best section first.
+    Search {
+        /// The query: words, "phrases", prefix*, -exclude, a OR b, tag:x, in:folder, title:x.
+        query: String,
+        /// How many hits to print.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON: an array of {note, title, heading, anchor, score, snippet, ranges}.
         #[arg(long)]
         json: bool,
     },
@@ -84,6 +98,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 print_tree(&mut out, &tree)?;
             }
         }
+        Command::Index => {
+            let (index, stats) = open_index(&vault, true)?;
+            report_skipped(&stats);
+            writeln!(
+                out,
+                "{} notes indexed ({} new, {} changed, {} removed, {} unchanged) in {:.2}s; index at {}",
+                index.note_count(),
+                stats.added,
+                stats.changed,
+                stats.removed,
+                stats.unchanged,
+                stats.elapsed.as_secs_f64(),
+                index.dir().display()
+            )?;
+        }
+        Command::Search { query, limit, json } => {
+            let (index, _) = open_index(&vault, false)?;
+            let hits = index.search(&query, limit, false)?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &hits)?;
+                writeln!(out)?;
+            } else {
+                print_hits(&mut out, &hits)?;
+            }
+        }
         Command::Show {
             note,
             html,
@@ -106,6 +145,72 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 write!(out, "{}", note.text)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Opens the vault's index and brings it up to date, with a progress bar on a terminal when
+/// `verbose` (the first index of a big vault takes seconds).
+fn open_index(vault: &Vault, verbose: bool) -> anyhow::Result<(SearchIndex, UpdateStats)> {
+    let cache = Places::for_user()?.cache_dir;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} notes ({eta})")?
+            .progress_chars("=> "),
+    );
+    bar.set_message("indexing");
+    if !verbose || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let (index, outcome, stats) = SearchIndex::for_vault(vault, &cache, &mut progress)?;
+    bar.finish_and_clear();
+    if let margin_core::search::OpenOutcome::Rebuilt(reason) = outcome {
+        eprintln!("margin: the search index was rebuilt ({reason})");
+    }
+    if !index.is_writable() {
+        eprintln!("margin: another Margin is updating this index; results may be a little behind");
+    }
+    Ok((index, stats))
+}
+
+fn report_skipped(stats: &UpdateStats) {
+    for skipped in &stats.skipped {
+        eprintln!("margin: warning: skipped {skipped}");
+    }
+}
+
+/// Hits as text: a note line, then one line per section with the matches in [brackets].
+fn print_hits(out: &mut impl Write, hits: &[Hit]) -> std::io::Result<()> {
+    if hits.is_empty() {
+        return writeln!(out, "no matches");
+    }
+    let mut last_note = "";
+    for hit in hits {
+        if hit.note != last_note {
+            writeln!(out, "{}  ({})", hit.title, hit.note)?;
+            last_note = &hit.note;
+        }
+        let mut snippet = String::new();
+        let chars: Vec<char> = hit.snippet.chars().collect();
+        let mut at = 0;
+        for r in &hit.ranges {
+            snippet.extend(&chars[at..r[0]]);
+            snippet.push('[');
+            snippet.extend(&chars[r[0]..r[1]]);
+            snippet.push(']');
+            at = r[1];
+        }
+        snippet.extend(&chars[at..]);
+        let heading = if hit.heading.is_empty() {
+            "(top)"
+        } else {
+            &hit.heading
+        };
+        writeln!(out, "  § {heading}  {:.2}\n    {snippet}", hit.score)?;
     }
     Ok(())
 }

@@ -8,8 +8,12 @@ fn bundled() -> PathBuf {
 }
 
 fn margin(args: &[&str]) -> Output {
+    // Each run gets its own cache and data folders: tests never touch the user's.
+    let home = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_margin"))
         .args(args)
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
         .output()
         .expect("the margin binary runs")
 }
@@ -81,4 +85,63 @@ fn missing_vault_fails_clearly() {
     let out = margin(&["--vault", "/definitely/not/here", "tree"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}
+
+fn search_json(query: &str) -> Vec<serde_json::Value> {
+    let vault = bundled();
+    let out = margin(&vault_args(
+        vault.to_str().unwrap(),
+        &["search", query, "--json"],
+    ));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap()
+}
+
+#[test]
+fn search_ranks_and_reports_with_the_documented_fields() {
+    let hits = search_json("handshake");
+    assert_eq!(hits[0]["note"], "networking/tcp-handshake-and-teardown.md");
+    let mut keys: Vec<&str> = hits[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["anchor", "heading", "note", "ranges", "score", "snippet", "title"]
+    );
+    assert!(search_json("signaling")
+        .iter()
+        .any(|h| h["note"] == "realtime/webrtc.md"));
+    let realtime = search_json("tag:realtime server");
+    assert!(!realtime.is_empty());
+    assert!(realtime
+        .iter()
+        .all(|h| h["note"].as_str().unwrap().starts_with("realtime/")));
+}
+
+#[test]
+fn index_reports_what_it_did() {
+    let vault = bundled();
+    let out = margin(&vault_args(vault.to_str().unwrap(), &["index"]));
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("12 notes indexed (12 new"), "{text}");
+}
+
+#[test]
+fn search_text_marks_matches() {
+    let vault = bundled();
+    let out = margin(&vault_args(
+        vault.to_str().unwrap(),
+        &["search", "signalling servers"],
+    ));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[signalling] [servers]"), "{text}");
 }

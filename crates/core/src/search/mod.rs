@@ -31,7 +31,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use crate::error::{Error, Result};
 use crate::note::title_of;
 use crate::render;
-use crate::vault::Vault;
+use crate::vault::{NoteFile, Vault};
 
 pub use highlight::{Matcher, Range};
 pub use query::{parse, Atom, Query, Scope};
@@ -323,7 +323,7 @@ impl SearchIndex {
             .filter(|id| !seen.contains(String::as_str(id)))
             .cloned()
             .collect();
-        let mut writer = writer.lock().map_err(|_| self.poisoned())?;
+        let writer = writer.lock().map_err(|_| self.poisoned())?;
         let indexed_at = now_ms();
         for id in &removed {
             writer.delete_term(Term::from_field_text(self.fields.note, id));
@@ -335,54 +335,120 @@ impl SearchIndex {
             if done % 256 == 0 {
                 progress(done, total);
             }
-            let source = match vault.read(&file.id) {
-                Ok(source) => source,
-                Err(err) => {
-                    stats.skipped.push(err.to_string());
-                    if state.notes.remove(&file.id).is_some() {
-                        writer.delete_term(Term::from_field_text(self.fields.note, &file.id));
-                    }
-                    continue;
-                }
-            };
-            let hash = fnv1a(source.as_bytes());
-            let entry = NoteState {
-                size: file.size,
-                modified_ms: file.modified_ms,
-                hash,
-            };
-            if !is_new
-                && state
-                    .notes
-                    .get(&file.id)
-                    .is_some_and(|old| old.hash == hash)
-            {
-                state.notes.insert(file.id.clone(), entry);
-                stats.unchanged += 1;
-                continue;
-            }
-            if !is_new {
-                writer.delete_term(Term::from_field_text(self.fields.note, &file.id));
-            }
-            self.add_note(&writer, &file.id, &source)
-                .map_err(|e| index_err(&self.dir, e))?;
-            state.notes.insert(file.id.clone(), entry);
-            if is_new {
-                stats.added += 1;
-            } else {
-                stats.changed += 1;
-            }
+            self.index_one(&writer, &mut state, vault, file, is_new, &mut stats)?;
         }
         progress(total, total);
-        let changed = stats.added + stats.changed + stats.removed > 0;
-        if changed {
+        state.indexed_at_ms = indexed_at;
+        self.commit(writer, &state, &stats)?;
+        stats.elapsed = started.elapsed();
+        Ok(stats)
+    }
+
+    /// Re-reads just these notes (changed, added or deleted on disk) and commits: what a file
+    /// watcher calls, without walking the whole vault.
+    pub fn update_notes(&self, vault: &Vault, ids: &[String]) -> Result<UpdateStats> {
+        let started = Instant::now();
+        let mut stats = UpdateStats::default();
+        let Some(writer) = &self.writer else {
+            return Ok(stats);
+        };
+        let mut state = self.state.lock().map_err(|_| self.poisoned())?;
+        let writer = writer.lock().map_err(|_| self.poisoned())?;
+        for id in ids {
+            let meta = vault
+                .path_of(id)
+                .ok()
+                .and_then(|path| std::fs::metadata(path).ok());
+            match meta {
+                Some(meta) => {
+                    let file = NoteFile {
+                        id: id.clone(),
+                        size: meta.len(),
+                        modified_ms: meta
+                            .modified()
+                            .ok()
+                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                            .map_or(0, |d| d.as_millis() as u64),
+                    };
+                    let is_new = !state.notes.contains_key(id);
+                    self.index_one(&writer, &mut state, vault, &file, is_new, &mut stats)?;
+                }
+                None => {
+                    if state.notes.remove(id).is_some() {
+                        writer.delete_term(Term::from_field_text(self.fields.note, id));
+                        stats.removed += 1;
+                    }
+                }
+            }
+        }
+        self.commit(writer, &state, &stats)?;
+        stats.elapsed = started.elapsed();
+        Ok(stats)
+    }
+
+    /// Commits (when anything changed), reloads the reader and saves the state.
+    fn commit(
+        &self,
+        mut writer: std::sync::MutexGuard<'_, IndexWriter>,
+        state: &IndexState,
+        stats: &UpdateStats,
+    ) -> Result<()> {
+        if stats.added + stats.changed + stats.removed > 0 {
             writer.commit().map_err(|e| index_err(&self.dir, e))?;
             self.reader.reload().map_err(|e| index_err(&self.dir, e))?;
         }
-        state.indexed_at_ms = indexed_at;
-        self.save_state(&state)?;
-        stats.elapsed = started.elapsed();
-        Ok(stats)
+        self.save_state(state)
+    }
+
+    /// Indexes one note file if its content changed; counts what it did in `stats`.
+    fn index_one(
+        &self,
+        writer: &IndexWriter,
+        state: &mut IndexState,
+        vault: &Vault,
+        file: &NoteFile,
+        is_new: bool,
+        stats: &mut UpdateStats,
+    ) -> Result<()> {
+        let source = match vault.read(&file.id) {
+            Ok(source) => source,
+            Err(err) => {
+                stats.skipped.push(err.to_string());
+                if state.notes.remove(&file.id).is_some() {
+                    writer.delete_term(Term::from_field_text(self.fields.note, &file.id));
+                    stats.removed += 1;
+                }
+                return Ok(());
+            }
+        };
+        let hash = fnv1a(source.as_bytes());
+        let entry = NoteState {
+            size: file.size,
+            modified_ms: file.modified_ms,
+            hash,
+        };
+        if !is_new
+            && state
+                .notes
+                .get(&file.id)
+                .is_some_and(|old| old.hash == hash)
+        {
+            state.notes.insert(file.id.clone(), entry);
+            stats.unchanged += 1;
+            return Ok(());
+        }
+        if !is_new {
+            writer.delete_term(Term::from_field_text(self.fields.note, &file.id));
+        }
+        self.add_note(writer, &file.id, &source)
+            .map_err(|e| index_err(&self.dir, e))?;
+        state.notes.insert(file.id.clone(), entry);
+        if is_new {
+            stats.added += 1;
+        } else {
+            stats.changed += 1;
+        }
+        Ok(())
     }
 
     fn poisoned(&self) -> Error {

@@ -174,6 +174,25 @@ fn incremental_updates_follow_add_edit_delete_rename() {
     assert_eq!(notes(&index, "charlie"), ["renamed.md"]);
 }
 
+#[test]
+fn updating_named_notes_is_enough_for_a_watcher() {
+    let v = TestVault::new()
+        .file("a.md", "# A\n\nalpha\n")
+        .file("b.md", "# B\n\nbravo\n");
+    let vault = v.open();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&vault, cache.path());
+    fs::write(v.path().join("a.md"), "# A\n\nzulu\n").unwrap();
+    fs::write(v.path().join("new.md"), "# New\n\nyankee\n").unwrap();
+    fs::remove_file(v.path().join("b.md")).unwrap();
+    let ids = ["a.md", "new.md", "b.md"].map(String::from);
+    let stats = index.update_notes(&vault, &ids).unwrap();
+    assert_eq!((stats.added, stats.changed, stats.removed), (1, 1, 1));
+    assert_eq!(notes(&index, "zulu"), ["a.md"]);
+    assert_eq!(notes(&index, "yankee"), ["new.md"]);
+    assert!(notes(&index, "alpha").is_empty() && notes(&index, "bravo").is_empty());
+}
+
 fn index_folder(cache: &Path) -> std::path::PathBuf {
     let root = cache.join("index");
     fs::read_dir(&root).unwrap().next().unwrap().unwrap().path()

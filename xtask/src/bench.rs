@@ -1,0 +1,116 @@
+//! `cargo xtask bench`: unpacks the corpus into a scratch vault, runs the release-built
+//! `margin-bench` on it, and prints its report as a table (the JSON stays in
+//! `target/bench/report.json`).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::{cargo, exe, root, step, system, target_dir};
+
+/// Rows of the table: (label, report key, unit, target).
+const ROWS: &[(&str, &str, &str, &str)] = &[
+    ("notes in the corpus", "corpus_notes", "", ""),
+    ("corpus size", "corpus_mb", "MB", ""),
+    ("cold index build", "index_build_s", "s", "≤ 10× rg scan"),
+    ("one rg scan of the corpus", "rg_full_scan_ms", "ms", ""),
+    ("cold build / rg scan", "build_vs_rg_scan", "×", "≤ 10"),
+    ("warm open, nothing changed", "warm_open_ms", "ms", "≤ 300"),
+    (
+        "reindex after touching 10 notes",
+        "reindex_10_notes_ms",
+        "ms",
+        "",
+    ),
+    (
+        "edit → searchable p50",
+        "edit_to_searchable_p50_ms",
+        "ms",
+        "",
+    ),
+    (
+        "edit → searchable p95",
+        "edit_to_searchable_p95_ms",
+        "ms",
+        "≤ 250",
+    ),
+    ("queries", "queries", "", "≥ 200"),
+    ("query p50 (top 20 + snippets)", "query_p50_ms", "ms", "≤ 2"),
+    ("query p95", "query_p95_ms", "ms", ""),
+    ("query p99", "query_p99_ms", "ms", "≤ 10"),
+    ("rg -i p50, same queries", "rg_p50_ms", "ms", ""),
+    ("speed-up vs rg at p50", "speedup_vs_rg_p50", "×", "≥ 50"),
+    ("index size", "index_mb", "MB", ""),
+    ("index / corpus", "index_vs_corpus", "×", "≤ 1.5"),
+    ("peak RSS", "peak_rss_mb", "MB", ""),
+];
+
+pub fn run(quick: bool, corpus: Option<PathBuf>) -> Result<()> {
+    system::ensure_packages(&["ripgrep"])?;
+    let corpus = corpus.unwrap_or_else(|| root().join("../shared/corpora/tldr-pages.tar.gz"));
+    if !corpus.is_file() {
+        bail!("no corpus at {} (pass --corpus FILE)", corpus.display());
+    }
+    step(
+        "build margin-bench (release)",
+        cargo().args(["build", "--release", "-p", "margin-bench"]),
+    )?;
+    let scratch = tempfile::tempdir()?;
+    step(
+        "unpack the corpus",
+        Command::new("tar")
+            .arg("-xzf")
+            .arg(&corpus)
+            .arg("-C")
+            .arg(scratch.path()),
+    )?;
+    let vault = std::fs::read_dir(scratch.path())?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .context("the corpus archive holds no folder")?;
+    let target = target_dir()?;
+    let report = target.join("bench").join("report.json");
+    step(
+        "benchmark",
+        Command::new(target.join("release").join(exe("margin-bench")))
+            .arg("--vault")
+            .arg(&vault)
+            .arg("--cache")
+            .arg(scratch.path().join("cache"))
+            .arg("--out")
+            .arg(&report)
+            .args(quick.then_some("--quick")),
+    )?;
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report)?)?;
+    println!("| measure | value | target |\n|---|---:|---|");
+    for (label, key, unit, goal) in ROWS {
+        let value = match &json[key] {
+            serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
+            serde_json::Value::Number(n) => {
+                let v = n.as_f64().unwrap_or(0.0);
+                if v >= 100.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.2}")
+                }
+            }
+            other => other.to_string(),
+        };
+        println!("| {label} | {value} {unit} | {goal} |");
+    }
+    if let Some(kinds) = json["by_kind"].as_object() {
+        println!("\n| query kind | n | p50 ms | p99 ms |\n|---|---:|---:|---:|");
+        for (kind, v) in kinds {
+            println!(
+                "| {kind} | {} | {:.2} | {:.2} |",
+                v["n"],
+                v["p50_ms"].as_f64().unwrap_or(0.0),
+                v["p99_ms"].as_f64().unwrap_or(0.0)
+            );
+        }
+    }
+    println!("\nreport: {}", report.display());
+    Ok(())
+}
