@@ -187,7 +187,7 @@ impl SearchIndex {
     fn try_open(dir: &Path) -> std::result::Result<Option<SearchIndex>, String> {
         let version_file = dir.join("schema-version");
         if !dir.join("meta.json").exists() {
-            return if dir.exists() && fs::read_dir(dir).map_or(false, |mut d| d.next().is_some()) {
+            return if dir.exists() && fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
                 Err("the index has no meta.json".into())
             } else {
                 Ok(None)
