@@ -12,6 +12,9 @@ fn main() {
             "list_tree",
             "get_note",
             "open_external",
+            "index_status",
+            "search",
+            "search_in_note",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

@@ -29,3 +29,19 @@ export const listTree = () => invoke('list_tree');
 export const getNote = (id) => invoke('get_note', { id });
 /** @returns {Promise<void>} */
 export const openExternal = (url) => invoke('open_external', { url });
+/** @typedef {{ note: string, title: string, heading: string, anchor: string, score: number,
+ *              snippet: string, ranges: number[][] }} Hit */
+/** @typedef {{ state: string, done: number, total: number, notes: number, message: string }} IndexStatus */
+
+/** @returns {Promise<Hit[]>} */
+export const search = (query, limit = 40, asYouType = true) => invoke('search', { query, limit, asYouType });
+/** Code-point ranges of every match in the note's visible text. @returns {Promise<number[][]>} */
+export const searchInNote = (id, query) => invoke('search_in_note', { id, query });
+/** @returns {Promise<IndexStatus>} */
+export const indexStatus = () => invoke('index_status');
+/** Calls `handler(status)` on every indexing progress event. */
+export function onIndexStatus(handler) {
+  const tauri = window.__TAURI__;
+  if (!tauri?.event) return Promise.resolve(() => {});
+  return tauri.event.listen('index-status', (event) => handler(event.payload));
+}

@@ -1,12 +1,13 @@
 //! The Tauri commands: each takes the state and its arguments, calls margin-core on the
 //! blocking pool and returns its result or an `{ code, message }` error.
 
+use margin_core::search::{note_matches, Hit, Range};
 use margin_core::{ErrorPayload, Note, Tree, Vault};
 use serde::Serialize;
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::state::AppState;
+use crate::state::{AppState, IndexStatus};
 
 type CmdResult<T> = Result<T, ErrorPayload>;
 
@@ -78,4 +79,55 @@ pub fn open_external(app: tauri::AppHandle, url: String) -> CmdResult<()> {
             code: "open_failed".into(),
             message: format!("the system could not open the link: {err}"),
         })
+}
+
+/// What the background indexing is doing.
+#[tauri::command]
+pub fn index_status(state: State<'_, AppState>) -> IndexStatus {
+    state
+        .index_status
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default()
+}
+
+/// Ranked hits for what the user typed; the last word is a prefix while `as_you_type`.
+#[tauri::command]
+pub async fn search(
+    state: State<'_, AppState>,
+    query: String,
+    limit: usize,
+    as_you_type: bool,
+) -> CmdResult<Vec<Hit>> {
+    let Some(index) = state.index.get() else {
+        let status = index_status(state.clone());
+        return Err(ErrorPayload {
+            code: "indexing".into(),
+            message: format!(
+                "Margin is still indexing your notes ({} of {}); search is ready in a moment",
+                status.done, status.total
+            ),
+        });
+    };
+    // The index outlives every command (it lives in the managed state), so searching on the
+    // async thread is fine: a query takes a few milliseconds.
+    index
+        .search(&query, limit.clamp(1, 200), as_you_type)
+        .map_err(ErrorPayload::from)
+}
+
+/// Character ranges of every match of `query` in note `id`'s visible text; the last word
+/// counts as a prefix, as in the search box.
+#[tauri::command]
+pub async fn search_in_note(
+    state: State<'_, AppState>,
+    id: String,
+    query: String,
+) -> CmdResult<Vec<Range>> {
+    let vault = vault(&state)?;
+    blocking(move || {
+        let note = Note::load(&vault, &id, &[]).map_err(ErrorPayload::from)?;
+        Ok(note_matches(&query, &note.text, true))
+    })
+    .await
 }

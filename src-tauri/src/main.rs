@@ -59,6 +59,10 @@ fn run(args: Args) -> anyhow::Result<()> {
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../notes"));
             let state = state::AppState::open(args.vault.clone(), &bundled);
             app.manage(state);
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("indexer".into())
+                .spawn(move || handle.state::<state::AppState>().build_index(&handle))?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -66,6 +70,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::list_tree,
             commands::get_note,
             commands::open_external,
+            commands::index_status,
+            commands::search,
+            commands::search_in_note,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

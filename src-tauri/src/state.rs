@@ -1,10 +1,14 @@
-//! What the window keeps between calls: the open vault (or why none could be opened).
+//! What the window keeps between calls: the open vault (or why none could be opened) and its
+//! search index, which is built in the background after start.
 
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Mutex, OnceLock, RwLock};
 
 use margin_core::places::{seed_default_vault, Places};
+use margin_core::search::{OpenOutcome, SearchIndex};
 use margin_core::{Error, Vault};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter};
 
 /// The app's state, shared by all commands.
 pub struct AppState {
@@ -12,6 +16,25 @@ pub struct AppState {
     pub vault: Result<Vault, Error>,
     /// Note ids of the vault, refreshed with every tree listing; resolves `[[wiki links]]`.
     pub known_ids: RwLock<Vec<String>>,
+    /// The search index, once it is open and up to date.
+    pub index: OnceLock<SearchIndex>,
+    /// What the index is doing, for the status line.
+    pub index_status: Mutex<IndexStatus>,
+}
+
+/// Progress of the background indexing, as the UI receives it (command and `index-status` event).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexStatus {
+    /// `starting`, `indexing`, `ready` or `failed`.
+    pub state: &'static str,
+    /// Notes indexed so far in this run.
+    pub done: usize,
+    /// Notes to index in this run.
+    pub total: usize,
+    /// Notes in the index when ready.
+    pub notes: usize,
+    /// A line for the status bar (errors, rebuild reasons, timing).
+    pub message: String,
 }
 
 impl AppState {
@@ -28,6 +51,88 @@ impl AppState {
         AppState {
             vault,
             known_ids: RwLock::new(Vec::new()),
+            index: OnceLock::new(),
+            index_status: Mutex::new(IndexStatus {
+                state: "starting",
+                ..IndexStatus::default()
+            }),
+        }
+    }
+
+    fn set_status(&self, app: &AppHandle, status: IndexStatus) {
+        let _ = app.emit("index-status", &status);
+        if let Ok(mut current) = self.index_status.lock() {
+            *current = status;
+        }
+    }
+
+    /// Opens and updates the search index; run on a background thread so the window is usable
+    /// at once. Progress goes out as `index-status` events.
+    pub fn build_index(&self, app: &AppHandle) {
+        let Ok(vault) = &self.vault else {
+            return;
+        };
+        let cache = match Places::for_user() {
+            Ok(places) => places.cache_dir,
+            Err(err) => {
+                return self.set_status(
+                    app,
+                    IndexStatus {
+                        state: "failed",
+                        message: err.to_string(),
+                        ..IndexStatus::default()
+                    },
+                )
+            }
+        };
+        let mut last_sent = std::time::Instant::now();
+        let mut progress = |done: usize, total: usize| {
+            if done == 0 || last_sent.elapsed().as_millis() >= 100 {
+                last_sent = std::time::Instant::now();
+                self.set_status(
+                    app,
+                    IndexStatus {
+                        state: "indexing",
+                        done,
+                        total,
+                        ..IndexStatus::default()
+                    },
+                );
+            }
+        };
+        match SearchIndex::for_vault(vault, &cache, &mut progress) {
+            Ok((index, outcome, stats)) => {
+                let mut message = format!(
+                    "index up to date in {:.0} ms",
+                    stats.elapsed.as_secs_f64() * 1000.0
+                );
+                if let OpenOutcome::Rebuilt(reason) = outcome {
+                    message = format!("index rebuilt ({reason})");
+                }
+                tracing::info!("{message}: {stats:?}");
+                let notes = index.note_count();
+                let _ = self.index.set(index);
+                self.set_status(
+                    app,
+                    IndexStatus {
+                        state: "ready",
+                        notes,
+                        message,
+                        ..IndexStatus::default()
+                    },
+                );
+            }
+            Err(err) => {
+                tracing::error!("search index: {err}");
+                self.set_status(
+                    app,
+                    IndexStatus {
+                        state: "failed",
+                        message: err.to_string(),
+                        ..IndexStatus::default()
+                    },
+                );
+            }
         }
     }
 }

@@ -137,6 +137,25 @@ fn atom_of(text: &str, prefix: bool) -> Option<Atom> {
     }
 }
 
+/// Number words and digits find each other (`three way handshake` finds "3 way handshake").
+const NUMBERS: [&str; 13] = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve",
+];
+
+fn number_alternative(atom: &Atom) -> Option<Atom> {
+    let Atom::Word(w) = atom else {
+        return None;
+    };
+    if let Some(n) = NUMBERS.iter().position(|name| name == w) {
+        return Some(Atom::Word(n.to_string()));
+    }
+    w.parse::<usize>()
+        .ok()
+        .and_then(|n| NUMBERS.get(n))
+        .map(|name| Atom::Word(name.to_string()))
+}
+
 /// Parses what the user typed. `as_you_type`: the last word, if no space follows it, also
 /// matches longer words.
 pub fn parse(input: &str, as_you_type: bool) -> Query {
@@ -199,9 +218,13 @@ pub fn parse(input: &str, as_you_type: bool) -> Query {
             pending_or = false;
             continue;
         }
+        let alternative = number_alternative(&atom);
         match query.groups.last_mut() {
             Some(group) if pending_or => group.push((atom, scope)),
             _ => query.groups.push(vec![(atom, scope)]),
+        }
+        if let (Some(alt), Some(group)) = (alternative, query.groups.last_mut()) {
+            group.push((alt, scope));
         }
         pending_or = false;
     }
@@ -258,6 +281,14 @@ mod tests {
                 Scope::All
             )]
         );
+    }
+
+    #[test]
+    fn number_words_and_digits_are_alternatives() {
+        let q = parse("three way", false);
+        assert_eq!(q.groups[0], vec![w("three"), w("3")]);
+        assert_eq!(parse("3", false).groups[0], vec![w("3"), w("three")]);
+        assert_eq!(parse("42", false).groups[0], vec![w("42")]);
     }
 
     #[test]

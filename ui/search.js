@@ -1,0 +1,167 @@
+// The search palette: Ctrl/Cmd+K or Ctrl+P opens it; results come as you type, grouped by
+// note; ↑/↓ choose, Enter opens the hit at its section, Esc closes.
+// Usage: const palette = createSearch(element, { search(query), onOpen(hit, query) });
+// palette.open(). Answers that arrive late never replace those of a newer query.
+
+import { groupHits, markRanges, step } from './search-model.js';
+
+const DEBOUNCE_MS = 60;
+
+export function createSearch(root, { search, onOpen }) {
+  const box = document.createElement('div');
+  box.className = 'palette-box';
+  box.setAttribute('role', 'dialog');
+  box.setAttribute('aria-label', 'Search notes');
+  const input = document.createElement('input');
+  input.type = 'search';
+  input.className = 'palette-input';
+  input.placeholder = 'Search notes…  "phrase"  word*  -exclude  tag:x  in:folder  title:x';
+  input.setAttribute('aria-controls', 'palette-results');
+  input.spellcheck = false;
+  const list = document.createElement('div');
+  list.className = 'palette-results';
+  list.setAttribute('role', 'listbox');
+  const foot = document.createElement('div');
+  foot.className = 'palette-foot';
+  foot.textContent = '↑↓ choose · Enter open · Esc close';
+  box.append(input, list, foot);
+  root.append(box);
+
+  let seq = 0;
+  let timer = 0;
+  /** @type {{ hit: any, el: HTMLElement }[]} */
+  let rows = [];
+  let selected = -1;
+
+  function select(i) {
+    selected = i;
+    rows.forEach((r, j) => r.el.setAttribute('aria-selected', String(j === i)));
+    rows[i]?.el.scrollIntoView({ block: 'nearest' });
+  }
+
+  function marked(text, ranges, className) {
+    const el = document.createElement('div');
+    el.className = className;
+    for (const part of markRanges(text, ranges)) {
+      if (part.mark) {
+        const m = document.createElement('mark');
+        m.textContent = part.text;
+        el.append(m);
+      } else {
+        el.append(document.createTextNode(part.text));
+      }
+    }
+    return el;
+  }
+
+  function render(hits, query) {
+    rows = [];
+    list.replaceChildren();
+    if (!hits.length) {
+      const empty = document.createElement('div');
+      empty.className = 'palette-empty';
+      empty.textContent = query.trim() ? `Nothing matches “${query.trim()}”.` : 'Type to search your notes.';
+      list.append(empty);
+      select(-1);
+      return;
+    }
+    for (const group of groupHits(hits)) {
+      const head = document.createElement('div');
+      head.className = 'palette-note';
+      const title = document.createElement('span');
+      title.textContent = group.title;
+      const id = document.createElement('span');
+      id.className = 'palette-id';
+      id.textContent = group.note;
+      head.append(title, id);
+      list.append(head);
+      for (const hit of group.hits) {
+        const row = document.createElement('div');
+        row.className = 'palette-hit';
+        row.setAttribute('role', 'option');
+        row.dataset.note = hit.note;
+        row.dataset.anchor = hit.anchor;
+        const heading = document.createElement('div');
+        heading.className = 'palette-heading';
+        heading.textContent = hit.heading || group.title;
+        row.append(heading, marked(hit.snippet, hit.ranges, 'palette-snippet'));
+        const index = rows.length;
+        row.addEventListener('mousemove', () => index !== selected && select(index));
+        row.addEventListener('click', () => choose(index));
+        rows.push({ hit, el: row });
+        list.append(row);
+      }
+      if (group.more) {
+        const more = document.createElement('div');
+        more.className = 'palette-more';
+        more.textContent = `${group.more} more in this note`;
+        list.append(more);
+      }
+    }
+    select(0);
+  }
+
+  async function run() {
+    const query = input.value;
+    const mine = ++seq;
+    if (!query.trim()) {
+      render([], query);
+      return;
+    }
+    try {
+      const hits = await search(query);
+      if (mine === seq) render(hits, query);
+    } catch (err) {
+      if (mine !== seq) return;
+      list.replaceChildren();
+      const msg = document.createElement('div');
+      msg.className = 'palette-empty';
+      msg.textContent = err.message;
+      list.append(msg);
+      rows = [];
+    }
+  }
+
+  function choose(i) {
+    const row = rows[i];
+    if (!row) return;
+    close();
+    onOpen(row.hit, input.value);
+  }
+
+  function close() {
+    root.hidden = true;
+    seq += 1;
+  }
+
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, DEBOUNCE_MS);
+  });
+  input.addEventListener('keydown', (event) => {
+    switch (event.key) {
+      case 'ArrowDown': select(step(selected, 1, rows.length)); break;
+      case 'ArrowUp': select(step(selected, -1, rows.length)); break;
+      case 'Enter': choose(selected); break;
+      case 'Escape': close(); break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+  root.addEventListener('mousedown', (event) => {
+    if (event.target === root) close();
+  });
+
+  return {
+    open() {
+      root.hidden = false;
+      input.focus();
+      input.select();
+      if (input.value.trim()) run();
+    },
+    close,
+    get isOpen() {
+      return !root.hidden;
+    },
+  };
+}
