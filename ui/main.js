@@ -1,4 +1,5 @@
-// Wires the parts of the screen together, owns the keyboard shortcuts, opens the first note.
+// Wires the parts of the screen together, owns the keyboard shortcuts, opens the last (or
+// first) note.
 
 import * as api from './api.js';
 import { createTree } from './tree.js';
@@ -6,16 +7,33 @@ import { createReader } from './reader.js';
 import { createStatus } from './status.js';
 import { createSearch } from './search.js';
 import { createFindBar } from './findbar.js';
+import { createOutline } from './outline.js';
+import { createLayout } from './layout.js';
+import { appSettings, vaultSettings } from './settings.js';
 import { markText, clearMarks } from './highlight.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
+let vault = vaultSettings('');
+let openSeq = 0;
+let currentId = null;
+
+const layout = createLayout({
+  app: $('app'),
+  resizer: $('resizer'),
+  themeButton: $('theme'),
+  settings: appSettings,
+});
 const status = createStatus($('status'));
 const reader = createReader($('note'), {
   onOpenNote: (id, anchor) => openNote(id, anchor),
   onExternal: (url) => api.openExternal(url).catch((err) => status.say(err.message, 'error')),
 });
-const tree = createTree($('tree'), { onOpen: (id, anchor) => openNote(id, anchor) });
+const tree = createTree($('tree'), {
+  onOpen: (id, anchor) => openNote(id, anchor),
+  onFoldersChanged: (folders) => vault.set('openFolders', folders),
+});
+const outline = createOutline($('outline'), { onJump: (anchor) => reader.scrollToAnchor(anchor) });
 const body = () => /** @type {HTMLElement | null} */ (document.querySelector('.note-body'));
 const findBar = createFindBar($('find-bar'), {
   find: (query) => (currentId ? api.searchInNote(currentId, query) : Promise.resolve([])),
@@ -30,30 +48,56 @@ const palette = createSearch($('palette'), {
   },
 });
 
-let openSeq = 0;
-let currentId = null;
-
 async function openNote(id, anchor = null) {
   if (id === currentId) {
     if (anchor) reader.scrollToAnchor(anchor);
-    return;
+    return true;
   }
   const seq = ++openSeq;
   try {
     const note = await api.getNote(id);
-    if (seq !== openSeq) return; // a later click won
+    if (seq !== openSeq) return false; // a later click won
     currentId = id;
     findBar.hide();
     reader.show(note, anchor);
     tree.setCurrent(id, note.outline);
+    outline.show(note.outline);
+    spy();
     document.title = `${note.title} — Margin`;
+    vault.set('lastNote', id);
     status.say('');
+    return true;
   } catch (err) {
-    if (seq !== openSeq) return;
+    if (seq !== openSeq) return false;
     status.say(err.message, 'error');
     reader.showMessage('This note could not be opened', err.message);
+    return false;
   }
 }
+
+/** Marks the section being read: the last heading above the top of the reader. */
+function spy() {
+  const pane = $('reader-pane');
+  const headings = body()?.querySelectorAll('h1[id], h2[id], h3[id], h4[id], h5[id], h6[id]') ?? [];
+  const top = pane.getBoundingClientRect().top + 80;
+  let current = null;
+  for (const h of headings) {
+    if (h.getBoundingClientRect().top <= top) current = h.id;
+    else break;
+  }
+  current ??= headings[0]?.id ?? null;
+  tree.setSection(current);
+  outline.setSection(current);
+}
+let spyQueued = false;
+$('reader-pane').addEventListener('scroll', () => {
+  if (spyQueued) return;
+  spyQueued = true;
+  requestAnimationFrame(() => {
+    spyQueued = false;
+    spy();
+  });
+});
 
 function firstNote(nodes) {
   for (const node of nodes) {
@@ -68,22 +112,34 @@ function firstNote(nodes) {
   return null;
 }
 
+const filterBox = /** @type {HTMLInputElement} */ ($('tree-filter'));
+filterBox.addEventListener('input', () => tree.filter(filterBox.value));
+filterBox.addEventListener('keydown', (event) => {
+  if (event.key === 'ArrowDown') tree.focusFirst();
+  else if (event.key === 'Enter') document.querySelector('.tree .tree-note')?.click();
+  else if (event.key === 'Escape') {
+    filterBox.value = '';
+    tree.filter('');
+  } else return;
+  event.preventDefault();
+});
+$('open-search').addEventListener('click', () => palette.open());
+
 document.addEventListener('keydown', (event) => {
   const mod = event.ctrlKey || event.metaKey;
   const key = event.key.toLowerCase();
-  if (mod && (key === 'k' || key === 'p')) {
-    event.preventDefault();
-    palette.open();
-  } else if (mod && key === 'f') {
-    event.preventDefault();
-    findBar.show(undefined, true);
-  } else if (event.key === 'F3') {
-    event.preventDefault();
+  if (mod && (key === 'k' || key === 'p')) palette.open();
+  else if (mod && key === 'f') findBar.show(undefined, true);
+  else if (mod && event.key === '\\') layout.toggleTree();
+  else if (mod && (event.key === '=' || event.key === '+')) layout.zoom(1);
+  else if (mod && event.key === '-') layout.zoom(-1);
+  else if (mod && event.key === '0') layout.zoom(0);
+  else if (event.key === 'F3') {
     if (event.shiftKey) findBar.prev();
     else findBar.next();
-  } else if (event.key === 'Escape' && findBar.isOpen && !palette.isOpen) {
-    findBar.hide();
-  }
+  } else if (event.key === 'Escape' && findBar.isOpen && !palette.isOpen) findBar.hide();
+  else return;
+  event.preventDefault();
 });
 
 async function start() {
@@ -91,13 +147,16 @@ async function start() {
   api.indexStatus().then((s) => status.index(s), () => {});
   try {
     const info = await api.vaultInfo();
+    vault = vaultSettings(info.root);
     $('vault-name').textContent = info.name;
     $('vault-name').title = info.root;
     status.set({ vault: info.name });
     const data = await api.listTree();
-    tree.render(data);
+    tree.render(data, vault.get('openFolders', []));
     status.set({ notes: data.note_count });
     if (data.warnings.length) status.say(`${data.warnings.length} files skipped: ${data.warnings[0]}`, 'warn');
+    const last = vault.get('lastNote');
+    if (last && (await openNote(last))) return;
     const first = firstNote(data.children);
     if (first) await openNote(first);
     else reader.showMessage('No notes here yet', 'Add Markdown files (.md) to this folder and they will appear here.');

@@ -1,12 +1,22 @@
-// The topic tree (left pane): folders → notes → headings of the open note.
-// Usage: const tree = createTree(element, { onOpen(id, anchor) }); tree.render(treeData);
-// tree.setCurrent(id, outline). Keyboard: ↑/↓ move, → expands, ← collapses, Enter opens.
-// Folder contents are built only when a folder is first expanded, so large vaults stay light.
+// The topic tree (left pane): folders → notes → headings of the open note, plus a filter box
+// that turns it into a flat list of matching notes.
+// Usage: const tree = createTree(element, { onOpen(id, anchor), onFoldersChanged(paths) });
+// tree.render(treeData, openFolders); tree.setCurrent(id, outline); tree.setSection(anchor);
+// tree.filter(text). Keyboard: ↑/↓ move, → expands, ← collapses, Enter opens.
+// Folder contents are built only when a folder is first opened, so large vaults stay light.
 
-export function createTree(root, { onOpen }) {
+import { filterNotes, flattenNotes } from './tree-model.js';
+
+export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
   let currentId = null;
+  let currentOutline = null;
+  let data = null;
+  let allNotes = [];
   /** @type {Map<string, HTMLElement>} note id → its row */
   const noteRows = new Map();
+  /** @type {Map<string, HTMLElement>} folder path → its row */
+  const folderRows = new Map();
+  const openFolders = new Set();
 
   function row(kind, label, depth) {
     const el = document.createElement('div');
@@ -21,11 +31,29 @@ export function createTree(root, { onOpen }) {
     return el;
   }
 
+  function noteRow(node, depth, withPath = false) {
+    const item = row('note', node.title, depth);
+    item.dataset.noteId = node.id;
+    item.title = node.id;
+    if (withPath) {
+      const path = document.createElement('span');
+      path.className = 'tree-path';
+      path.textContent = node.id;
+      item.append(path);
+    }
+    item.addEventListener('click', () => onOpen(node.id));
+    const headings = document.createElement('div');
+    headings.className = 'tree-headings';
+    headings.setAttribute('role', 'group');
+    noteRows.set(node.id, item);
+    item._headings = headings;
+    item._depth = depth;
+    return [item, headings];
+  }
+
   function buildNodes(nodes, container, depth) {
     for (const node of nodes) {
       if (node.kind === 'folder') {
-        const group = document.createElement('div');
-        group.className = 'tree-group';
         const head = row('folder', node.name, depth);
         head.dataset.folder = node.path;
         head.setAttribute('aria-expanded', 'false');
@@ -33,52 +61,46 @@ export function createTree(root, { onOpen }) {
         children.setAttribute('role', 'group');
         children.hidden = true;
         let built = false;
-        const toggle = (open = children.hidden) => {
+        head._toggle = (open = children.hidden) => {
           if (open && !built) {
             buildNodes(node.children, children, depth + 1);
             built = true;
           }
           children.hidden = !open;
           head.setAttribute('aria-expanded', String(open));
+          if (open) openFolders.add(node.path);
+          else openFolders.delete(node.path);
+          onFoldersChanged([...openFolders]);
         };
-        head.addEventListener('click', () => toggle());
-        head._toggle = toggle;
-        group.append(head, children);
-        container.append(group);
+        head.addEventListener('click', () => head._toggle());
+        folderRows.set(node.path, head);
+        container.append(head, children);
+        if (openFolders.has(node.path)) head._toggle(true);
       } else {
-        const item = row('note', node.title, depth);
-        item.dataset.noteId = node.id;
-        item.title = node.id;
-        item.addEventListener('click', () => onOpen(node.id));
-        const headings = document.createElement('div');
-        headings.className = 'tree-headings';
-        headings.setAttribute('role', 'group');
-        noteRows.set(node.id, item);
-        item._headings = headings;
-        item._depth = depth;
-        container.append(item, headings);
-        if (node.id === currentId) markCurrent(node.id, null);
+        container.append(...noteRow(node, depth));
       }
     }
+    if (currentId && noteRows.has(currentId)) markCurrent();
   }
 
-  function markCurrent(id, outline) {
+  function markCurrent() {
     for (const el of root.querySelectorAll('.tree-note.current')) {
       el.classList.remove('current');
       el.removeAttribute('aria-current');
       el._headings.replaceChildren();
     }
-    const item = noteRows.get(id);
+    const item = noteRows.get(currentId);
     if (!item) return;
     item.classList.add('current');
     item.setAttribute('aria-current', 'page');
-    if (outline) {
-      const rows = outline
-        .filter((h) => h.level > 1 || outline.filter((x) => x.level === 1).length > 1)
+    if (currentOutline) {
+      const h1s = currentOutline.filter((h) => h.level === 1).length;
+      const rows = currentOutline
+        .filter((h) => h.level > 1 || h1s > 1)
         .map((h) => {
-          const r = row('heading', h.text, item._depth + h.level - 1);
+          const r = row('heading', h.text, item._depth + Math.max(1, h.level - 1));
           r.dataset.anchor = h.id;
-          r.addEventListener('click', () => onOpen(id, h.id));
+          r.addEventListener('click', () => onOpen(currentId, h.id));
           return r;
         });
       item._headings.replaceChildren(...rows);
@@ -87,12 +109,10 @@ export function createTree(root, { onOpen }) {
 
   /** Opens every folder on the way to a note so that its row exists and is visible. */
   function reveal(id) {
-    const parts = id.split('/');
     let path = '';
-    for (const part of parts.slice(0, -1)) {
+    for (const part of id.split('/').slice(0, -1)) {
       path = path ? `${path}/${part}` : part;
-      const head = [...root.querySelectorAll('.tree-folder')].find((el) => el.dataset.folder === path);
-      if (head) head._toggle(true);
+      folderRows.get(path)?._toggle(true);
     }
   }
 
@@ -119,24 +139,64 @@ export function createTree(root, { onOpen }) {
   });
   root.addEventListener('focus', () => (root.querySelector('.current') || visibleRows()[0])?.focus());
 
+  function renderTree(folders) {
+    noteRows.clear();
+    folderRows.clear();
+    openFolders.clear();
+    for (const f of folders) openFolders.add(f);
+    root.replaceChildren();
+    if (!data || data.children.length === 0) {
+      const empty = document.createElement('p');
+      empty.className = 'empty-state';
+      empty.textContent = 'This folder has no Markdown notes (.md) yet.';
+      root.append(empty);
+      return;
+    }
+    buildNodes(data.children, root, 0);
+  }
+
   return {
-    render(tree) {
-      noteRows.clear();
-      root.replaceChildren();
-      if (tree.children.length === 0) {
-        const empty = document.createElement('p');
-        empty.className = 'empty-state';
-        empty.textContent = 'This folder has no Markdown notes (.md) yet.';
-        root.append(empty);
-        return;
-      }
-      buildNodes(tree.children, root, 0);
+    render(tree, folders = []) {
+      data = tree;
+      allNotes = flattenNotes(tree.children);
+      renderTree(folders);
     },
     setCurrent(id, outline) {
       currentId = id;
+      currentOutline = outline;
       reveal(id);
-      markCurrent(id, outline);
+      markCurrent();
       noteRows.get(id)?.scrollIntoView({ block: 'nearest' });
+    },
+    setSection(anchor) {
+      for (const el of root.querySelectorAll('.tree-heading')) {
+        el.classList.toggle('current-section', el.dataset.anchor === anchor);
+      }
+    },
+    /** Shows only notes matching `text` (a flat list), or the whole tree again when empty. */
+    filter(text) {
+      if (!text.trim()) {
+        renderTree([...openFolders]);
+        return;
+      }
+      const folders = [...openFolders];
+      noteRows.clear();
+      folderRows.clear();
+      const matches = filterNotes(allNotes, text, 300);
+      root.replaceChildren();
+      for (const node of matches) root.append(...noteRow(node, 0, true));
+      if (!matches.length) {
+        const empty = document.createElement('p');
+        empty.className = 'empty-state';
+        empty.textContent = `No note title contains “${text.trim()}”. Ctrl+K searches inside notes.`;
+        root.append(empty);
+      }
+      if (currentId && noteRows.has(currentId)) markCurrent();
+      openFolders.clear();
+      for (const f of folders) openFolders.add(f);
+    },
+    focusFirst() {
+      visibleRows()[0]?.focus();
     },
   };
 }

@@ -1,0 +1,73 @@
+//! What makes long sessions pleasant, checked in the real window: the theme switch survives a
+//! restart, the tree filter finds notes by title, and the app reopens the last note read.
+
+use anyhow::{ensure, Result};
+use fantoccini::Client;
+use margin_e2e::{element, eventually, text_of, vault_copy, with_app};
+
+async fn theme(c: &Client) -> Result<String> {
+    let v = c
+        .execute("return document.documentElement.dataset.theme || 'system'", vec![])
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+#[tokio::test]
+async fn theme_choice_and_last_note_survive_a_restart() -> Result<()> {
+    let vault = vault_copy();
+    let args = ["--vault", vault.path().to_str().unwrap()];
+    with_app(&args, |c| async move {
+        let button = element(&c, "[data-role='theme']").await?;
+        for _ in 0..3 {
+            if theme(&c).await? == "dark" {
+                break;
+            }
+            button.click().await?;
+        }
+        ensure!(theme(&c).await? == "dark");
+        element(&c, ".tree-folder[data-folder='realtime']").await?.click().await?;
+        element(&c, ".tree-note[data-note-id='realtime/sse.md']").await?.click().await?;
+        element(&c, ".note-body[data-note-id='realtime/sse.md']").await?;
+        Ok(())
+    })
+    .await?;
+    with_app(&args, |c| async move {
+        element(&c, ".note-body[data-note-id='realtime/sse.md']").await?;
+        let now = theme(&c).await?;
+        // Back to the default so other tests see the usual look.
+        let button = element(&c, "[data-role='theme']").await?;
+        while theme(&c).await? != "system" {
+            button.click().await?;
+        }
+        ensure!(now == "dark", "theme after restart: {now}");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_filter_box_finds_notes_by_title() -> Result<()> {
+    let vault = vault_copy();
+    with_app(&["--vault", vault.path().to_str().unwrap()], |c| async move {
+        let filter = element(&c, "[data-role='tree-filter']").await?;
+        filter.send_keys("sock").await?;
+        let titles = eventually("filtered notes", || async {
+            let v = c
+                .execute(
+                    "return [...document.querySelectorAll('.tree .tree-note .tree-label')].map((e) => e.textContent)",
+                    vec![],
+                )
+                .await?;
+            let titles: Vec<String> = serde_json::from_value(v)?;
+            Ok((titles.len() == 1).then_some(titles))
+        })
+        .await?;
+        ensure!(titles == ["WebSocket"], "{titles:?}");
+        filter.send_keys("\u{E007}").await?; // Enter opens it
+        element(&c, ".note-body[data-note-id='realtime/websocket.md']").await?;
+        let outline = text_of(&c, "[data-role='outline']").await?.unwrap_or_default();
+        ensure!(outline.contains("WebSocket"), "outline: {outline}");
+        Ok(())
+    })
+    .await
+}
