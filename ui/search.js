@@ -7,6 +7,19 @@ import { groupHits, markRanges, step } from './search-model.js';
 
 const DEBOUNCE_MS = 60;
 
+/** The query language, as the help lists it. */
+const SYNTAX = [
+  ['tcp handshake', 'notes with every word (the last one may be unfinished)'],
+  ['"exact phrase"', 'these words in this order'],
+  ['sync*', 'words starting with sync'],
+  ['-udp', 'leave out notes with udp'],
+  ['http OR https', 'either word'],
+  ['tag:realtime', 'notes tagged realtime'],
+  ['in:networking', 'notes in the networking folder'],
+  ['title:rest', 'the word in the title'],
+  ['signaling', 'typos are forgiven when exact words find little'],
+];
+
 export function createSearch(root, { search, onOpen }) {
   const box = document.createElement('div');
   box.className = 'palette-box';
@@ -23,8 +36,30 @@ export function createSearch(root, { search, onOpen }) {
   list.setAttribute('role', 'listbox');
   const foot = document.createElement('div');
   foot.className = 'palette-foot';
-  foot.textContent = '↑↓ choose · Enter open · Esc close';
-  box.append(input, list, foot);
+  const keysHint = document.createElement('span');
+  keysHint.textContent = '↑↓ choose · Enter open · Esc close';
+  const helpButton = document.createElement('button');
+  helpButton.type = 'button';
+  helpButton.className = 'palette-help-button';
+  helpButton.textContent = 'Syntax';
+  helpButton.setAttribute('aria-expanded', 'false');
+  foot.append(keysHint, helpButton);
+  const help = document.createElement('dl');
+  help.className = 'palette-help';
+  help.hidden = true;
+  for (const [form, meaning] of SYNTAX) {
+    const dt = document.createElement('dt');
+    dt.textContent = form;
+    const dd = document.createElement('dd');
+    dd.textContent = meaning;
+    help.append(dt, dd);
+  }
+  helpButton.addEventListener('click', () => {
+    help.hidden = !help.hidden;
+    helpButton.setAttribute('aria-expanded', String(!help.hidden));
+    input.focus();
+  });
+  box.append(input, list, help, foot);
   root.append(box);
 
   let seq = 0;

@@ -33,7 +33,7 @@ enum Task {
         #[arg(last = true)]
         args: Vec<String>,
     },
-    /// Every check: fmt, clippy, unit + integration tests, end-to-end tests.
+    /// Every check: fmt, clippy, unit + integration tests, UI module tests, end-to-end tests.
     Test {
         /// Skip the end-to-end tests (they need a display server, started here under Xvfb).
         #[arg(long)]
@@ -106,6 +106,7 @@ fn run(cli: Cli) -> Result<()> {
                 "unit and integration tests",
                 cargo().args(["test", "--workspace", "--exclude", "margin-e2e"]),
             )?;
+            ui_tests()?;
             if no_e2e {
                 eprintln!("xtask: end-to-end tests skipped (--no-e2e)");
                 return Ok(());
@@ -115,6 +116,19 @@ fn run(cli: Cli) -> Result<()> {
         Task::E2e { filter } => e2e::run(filter),
         Task::Bench { quick, corpus } => bench::run(quick, corpus),
     }
+}
+
+/// `node --test` over the UI's pure modules (Node.js is installed from Debian when missing).
+fn ui_tests() -> Result<()> {
+    if Command::new("node").arg("--version").output().is_err() {
+        system::ensure_packages(&["nodejs"])?;
+    }
+    step(
+        "UI module tests (node --test)",
+        Command::new("node")
+            .arg("--test")
+            .arg(root().join("ui/tests")),
+    )
 }
 
 /// `cargo` as the one running xtask, from the workspace root.

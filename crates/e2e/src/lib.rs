@@ -26,11 +26,26 @@ pub fn bundled_notes() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../notes")
 }
 
-/// A fresh copy of the bundled notes in a temp folder, for tests that change files.
-pub fn vault_copy() -> tempfile::TempDir {
+/// A vault folder named `notes` inside a temp folder that is deleted on drop.
+pub struct TempVault {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl TempVault {
+    /// The vault folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// A fresh copy of the bundled notes, for tests that change files.
+pub fn vault_copy() -> TempVault {
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(&bundled_notes(), dir.path());
-    dir
+    let path = dir.path().join("notes");
+    std::fs::create_dir_all(&path).expect("mkdir");
+    copy_dir(&bundled_notes(), &path);
+    TempVault { _dir: dir, path }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

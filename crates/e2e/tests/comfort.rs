@@ -7,7 +7,10 @@ use margin_e2e::{element, eventually, text_of, vault_copy, with_app};
 
 async fn theme(c: &Client) -> Result<String> {
     let v = c
-        .execute("return document.documentElement.dataset.theme || 'system'", vec![])
+        .execute(
+            "return document.documentElement.dataset.theme || 'system'",
+            vec![],
+        )
         .await?;
     Ok(v.as_str().unwrap_or_default().to_string())
 }
@@ -25,8 +28,14 @@ async fn theme_choice_and_last_note_survive_a_restart() -> Result<()> {
             button.click().await?;
         }
         ensure!(theme(&c).await? == "dark");
-        element(&c, ".tree-folder[data-folder='realtime']").await?.click().await?;
-        element(&c, ".tree-note[data-note-id='realtime/sse.md']").await?.click().await?;
+        element(&c, ".tree-folder[data-folder='realtime']")
+            .await?
+            .click()
+            .await?;
+        element(&c, ".tree-note[data-note-id='realtime/sse.md']")
+            .await?
+            .click()
+            .await?;
         element(&c, ".note-body[data-note-id='realtime/sse.md']").await?;
         Ok(())
     })

@@ -24,6 +24,8 @@ async fn count(c: &Client, css: &str) -> Result<usize> {
 /// Saves a screenshot of the window when `MARGIN_SCREENSHOTS` names a folder (for the README).
 async fn screenshot(c: &Client, name: &str) -> Result<()> {
     if let Ok(dir) = std::env::var("MARGIN_SCREENSHOTS") {
+        // Let the last frame paint: WebKit shoots what is on screen, not the DOM.
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         let png = c.screenshot().await?;
         std::fs::write(std::path::Path::new(&dir).join(name), png)?;
     }
@@ -69,6 +71,8 @@ async fn find_three_way_handshake_with_the_keyboard_alone() -> Result<()> {
         let second = text_of(&c, ".find-count").await?.unwrap_or_default();
         ensure!(second.starts_with("2 of "), "after F3: {second}");
         screenshot(&c, "screenshot-reader.png").await?;
+        c.execute("document.documentElement.dataset.theme = 'dark'", vec![]).await?;
+        screenshot(&c, "screenshot-dark.png").await?;
         Ok(())
     })
     .await
