@@ -46,7 +46,7 @@ const ROWS: &[(&str, &str, &str, &str)] = &[
     ("peak RSS", "peak_rss_mb", "MB", ""),
 ];
 
-pub fn run(quick: bool, corpus: Option<PathBuf>) -> Result<()> {
+pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
     system::ensure_packages(&["ripgrep"])?;
     let corpus = corpus.unwrap_or_else(|| root().join("../shared/corpora/tldr-pages.tar.gz"));
     if !corpus.is_file() {
@@ -112,5 +112,27 @@ pub fn run(quick: bool, corpus: Option<PathBuf>) -> Result<()> {
         }
     }
     println!("\nreport: {}", report.display());
+    if window {
+        window_bench(&vault, &target)?;
+    }
     Ok(())
+}
+
+/// The real window on the same vault: start-up and typing-to-results latency.
+fn window_bench(vault: &std::path::Path, target: &std::path::Path) -> Result<()> {
+    step(
+        "build the window benchmark",
+        cargo().args(["build", "-p", "margin-e2e", "--bin", "window-bench"]),
+    )?;
+    let out = target.join("bench").join("window.json");
+    crate::e2e::with_driver(|env| {
+        step(
+            "window benchmark",
+            env.apply(&mut Command::new(
+                target.join("debug").join(exe("window-bench")),
+            ))
+            .env("MARGIN_BENCH_VAULT", vault)
+            .env("MARGIN_BENCH_OUT", &out),
+        )
+    })
 }

@@ -118,8 +118,34 @@ fn ensure_tauri_driver() -> Result<PathBuf> {
         .context("tauri-driver was installed but cannot be found; is ~/.cargo/bin on PATH?")
 }
 
-/// Runs the end-to-end tests (all, or those matching `filter`).
-pub fn run(filter: Option<String>) -> Result<()> {
+/// What a WebDriver client needs to reach the app: set as environment variables.
+pub struct DriverEnv {
+    vars: Vec<(&'static str, std::ffi::OsString)>,
+    log: PathBuf,
+}
+
+impl DriverEnv {
+    /// Puts the variables on a command.
+    pub fn apply<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn print_log(&self) {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        eprintln!("xtask: last lines of tauri-driver's log:");
+        for line in tail.into_iter().rev() {
+            eprintln!("    {line}");
+        }
+    }
+}
+
+/// Builds the app, starts Xvfb and tauri-driver with a scratch home, runs `body`, and stops
+/// everything again (also when `body` fails).
+pub fn with_driver(body: impl FnOnce(&DriverEnv) -> Result<()>) -> Result<()> {
     if !cfg!(target_os = "linux") {
         bail!("the end-to-end tests run on Linux (WebKitWebDriver); the release workflow covers other OSes");
     }
@@ -127,10 +153,6 @@ pub fn run(filter: Option<String>) -> Result<()> {
     system::ensure_packages(system::E2E_PACKAGES)?;
     let driver = ensure_tauri_driver()?;
     step("build the app", cargo().args(["build", "-p", "margin-app"]))?;
-    step(
-        "build the end-to-end tests",
-        cargo().args(["test", "-p", "margin-e2e", "--no-run"]),
-    )?;
     let app = target_dir()?.join("debug").join(exe("margin-app"));
 
     // The app's data, cache and config go to a scratch home, never the developer's own.
@@ -149,7 +171,8 @@ pub fn run(filter: Option<String>) -> Result<()> {
     })?;
     let port = free_port()?;
     let native_port = free_port()?;
-    let log = std::fs::File::create(scratch.path().join("tauri-driver.log"))?;
+    let log_path = scratch.path().join("tauri-driver.log");
+    let log = std::fs::File::create(&log_path)?;
     let _driver = Service::start(
         "tauri-driver",
         Command::new(&driver)
@@ -166,26 +189,41 @@ pub fn run(filter: Option<String>) -> Result<()> {
     wait_for("tauri-driver", Duration::from_secs(20), || {
         driver_ready(port)
     })?;
-
-    let mut test = cargo();
-    test.args(["test", "-p", "margin-e2e", "--"])
-        .arg("--test-threads=1")
-        .env("MARGIN_E2E_APP", &app)
-        .env("MARGIN_E2E_WEBDRIVER", format!("http://127.0.0.1:{port}"))
-        .env("MARGIN_E2E_DATA_HOME", scratch.path().join("data"))
-        .env("DISPLAY", format!(":{display}"));
-    if let Some(filter) = filter {
-        test.arg(filter);
-    }
-    let result = step("end-to-end tests", &mut test);
+    let env = DriverEnv {
+        vars: vec![
+            ("MARGIN_E2E_APP", app.into_os_string()),
+            (
+                "MARGIN_E2E_WEBDRIVER",
+                format!("http://127.0.0.1:{port}").into(),
+            ),
+            (
+                "MARGIN_E2E_DATA_HOME",
+                scratch.path().join("data").into_os_string(),
+            ),
+            ("DISPLAY", format!(":{display}").into()),
+        ],
+        log: log_path,
+    };
+    let result = body(&env);
     if result.is_err() {
-        let log =
-            std::fs::read_to_string(scratch.path().join("tauri-driver.log")).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(40).collect();
-        eprintln!("xtask: last lines of tauri-driver's log:");
-        for line in tail.into_iter().rev() {
-            eprintln!("    {line}");
-        }
+        env.print_log();
     }
     result
+}
+
+/// Runs the end-to-end tests (all, or those matching `filter`).
+pub fn run(filter: Option<String>) -> Result<()> {
+    step(
+        "build the end-to-end tests",
+        cargo().args(["test", "-p", "margin-e2e", "--no-run"]),
+    )?;
+    with_driver(|env| {
+        let mut test = cargo();
+        test.args(["test", "-p", "margin-e2e", "--"])
+            .arg("--test-threads=1");
+        if let Some(filter) = filter {
+            test.arg(filter);
+        }
+        step("end-to-end tests", env.apply(&mut test))
+    })
 }

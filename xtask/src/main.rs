@@ -44,6 +44,9 @@ enum Task {
         /// A subset that runs in under two minutes.
         #[arg(long)]
         quick: bool,
+        /// Also measure the real window (start-up, typing-to-results) on the corpus.
+        #[arg(long)]
+        window: bool,
         /// The corpus archive (default: ../shared/corpora/tldr-pages.tar.gz).
         #[arg(long)]
         corpus: Option<PathBuf>,
@@ -114,7 +117,11 @@ fn run(cli: Cli) -> Result<()> {
             e2e::run(None)
         }
         Task::E2e { filter } => e2e::run(filter),
-        Task::Bench { quick, corpus } => bench::run(quick, corpus),
+        Task::Bench {
+            quick,
+            window,
+            corpus,
+        } => bench::run(quick, window, corpus),
     }
 }
 
