@@ -43,6 +43,8 @@ const findBar = createFindBar($('find-bar'), {
 const palette = createSearch($('palette'), {
   search: (query) => api.search(query, 40, true),
   onOpen: async (hit, query) => {
+    // The reader takes the keyboard: arrows scroll, Enter / Shift+Enter step through matches.
+    $('reader-pane').focus({ preventScroll: true });
     await openNote(hit.note, hit.anchor || null);
     await findBar.show(query);
   },
@@ -125,6 +127,9 @@ filterBox.addEventListener('keydown', (event) => {
 });
 $('open-search').addEventListener('click', () => palette.open());
 
+/** True for elements that use Enter themselves. */
+const isField = (el) => el instanceof HTMLElement && (el.matches('input, textarea, button, a, [role="treeitem"]'));
+
 document.addEventListener('keydown', (event) => {
   const mod = event.ctrlKey || event.metaKey;
   const key = event.key.toLowerCase();
@@ -135,6 +140,9 @@ document.addEventListener('keydown', (event) => {
   else if (mod && event.key === '-') layout.zoom(-1);
   else if (mod && event.key === '0') layout.zoom(0);
   else if (event.key === 'F3') {
+    if (event.shiftKey) findBar.prev();
+    else findBar.next();
+  } else if (event.key === 'Enter' && findBar.isOpen && !palette.isOpen && !isField(event.target)) {
     if (event.shiftKey) findBar.prev();
     else findBar.next();
   } else if (event.key === 'Escape' && findBar.isOpen && !palette.isOpen) findBar.hide();

@@ -165,6 +165,7 @@ export function createSearch(root, { search, onOpen }) {
   }
 
   function close() {
+    input.blur();
     root.hidden = true;
     seq += 1;
   }

@@ -70,6 +70,12 @@ async fn find_three_way_handshake_with_the_keyboard_alone() -> Result<()> {
         keys(&c, F3).await?;
         let second = text_of(&c, ".find-count").await?.unwrap_or_default();
         ensure!(second.starts_with("2 of "), "after F3: {second}");
+        keys(&c, &format!("\u{E008}{ENTER}{RELEASE}")).await?; // Shift+Enter: back to 1
+        let back = text_of(&c, ".find-count").await?.unwrap_or_default();
+        ensure!(back.starts_with("1 of "), "after Shift+Enter: {back}");
+        keys(&c, ENTER).await?;
+        let again = text_of(&c, ".find-count").await?.unwrap_or_default();
+        ensure!(again.starts_with("2 of "), "after Enter: {again}");
         screenshot(&c, "screenshot-reader.png").await?;
         c.execute("document.documentElement.dataset.theme = 'dark'", vec![]).await?;
         screenshot(&c, "screenshot-dark.png").await?;
