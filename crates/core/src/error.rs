@@ -63,6 +63,26 @@ pub enum Error {
         /// What tantivy said.
         message: String,
     },
+    /// A selection that cannot be annotated.
+    #[error("cannot annotate this selection: {reason}")]
+    BadSelection {
+        /// Why.
+        reason: String,
+    },
+    /// An annotation file that cannot be used.
+    #[error("the annotations in {} cannot be used: {message}", path.display())]
+    Annotations {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// No annotation with this id.
+    #[error("there is no annotation {id} on this note (was it deleted?)")]
+    AnnotationNotFound {
+        /// The id asked for.
+        id: String,
+    },
     /// The OS gave no home/data folder.
     #[error("no folder for Margin's data could be found on this system; set HOME (or run with --vault DIR)")]
     NoDataDir,
@@ -79,6 +99,9 @@ impl Error {
             Error::NoteTooLarge { .. } => "note_too_large",
             Error::NotText { .. } => "not_text",
             Error::Index { .. } => "index",
+            Error::BadSelection { .. } => "bad_selection",
+            Error::Annotations { .. } => "annotations",
+            Error::AnnotationNotFound { .. } => "annotation_not_found",
             Error::NoDataDir => "no_data_dir",
         }
     }

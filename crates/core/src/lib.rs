@@ -2,10 +2,13 @@
 //!
 //! A vault ([`vault`]) is a folder of Markdown notes; each note ([`note`]) is rendered to
 //! sanitised HTML plus its visible text ([`render`]); the notes form a topic tree ([`tree`]).
-//! [`search`] keeps a full-text index of the vault's sections.
+//! [`search`] keeps a full-text index of the vault's sections; [`annotations`] keeps the
+//! user's highlights and comments, re-found in changed notes by [`anchor`].
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
 #![deny(missing_docs)]
 
+pub mod anchor;
+pub mod annotations;
 pub mod error;
 pub mod note;
 pub mod places;

@@ -1,0 +1,481 @@
+//! Highlights and annotations: the model, the per-note store with atomic writes, re-anchoring
+//! against the current text, and export.
+//!
+//! One JSON file per note, `.margin/annotations/<note id>.json` inside the vault, so notes and
+//! their annotations travel and sync together (a read-only vault falls back to the user's data
+//! folder). Files are pretty-printed with a stable key order so sync tools merge them well.
+//!
+//! Nothing is ever lost:
+//! - every write goes to a temp file in the same folder, is flushed to disk (`fsync`), renamed
+//!   over the old file, and the folder is flushed too (`tempfile`'s `persist` only renames);
+//! - a file that does not parse is moved aside as `<name>.corrupt-<time>` and reported, never
+//!   overwritten;
+//! - every change is a read-modify-write under an exclusive lock on the vault's annotation
+//!   folder, so the app and the CLI writing at once keep each other's annotations;
+//! - annotations that no longer fit the text become orphans and keep their quote and comment.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::anchor::{self, Position, Quote, Status};
+use crate::error::{Error, Result};
+use crate::vault::{check_id, Vault};
+
+/// Version of the annotation file format.
+pub const FILE_VERSION: u32 = 1;
+
+/// The colours offered by default (keys 1–5 in the window); a vault may name them.
+pub const DEFAULT_COLORS: [&str; 5] = ["yellow", "green", "blue", "pink", "purple"];
+
+/// One highlight, with or without a comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// A UUID.
+    pub id: String,
+    /// The highlighted text with its context.
+    pub quote: Quote,
+    /// Where it was last found, in characters of the note's visible text.
+    pub position: Position,
+    /// Heading path of the section it was in, a hint for people and for re-attaching.
+    #[serde(default)]
+    pub heading: String,
+    /// A colour name.
+    pub color: String,
+    /// The user's comment (Markdown); empty for a plain highlight.
+    #[serde(default)]
+    pub comment: String,
+    /// The user's tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// When it was made (RFC 3339).
+    pub created: String,
+    /// When it last changed (RFC 3339).
+    pub updated: String,
+    /// How it fits the note's current text (as of the last anchoring).
+    #[serde(default)]
+    pub status: Status,
+}
+
+/// The annotation file of one note.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct NoteFile {
+    version: u32,
+    note: String,
+    annotations: Vec<Annotation>,
+}
+
+/// The current time as RFC 3339, UTC.
+pub fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+impl Annotation {
+    /// A new annotation of characters `start..end` of a note's visible `text`.
+    pub fn new(text: &str, start: usize, end: usize, color: &str) -> Result<Annotation> {
+        let chars: Vec<char> = text.chars().collect();
+        if start >= end || end > chars.len() {
+            return Err(Error::BadSelection {
+                reason: format!(
+                    "{start}..{end} is not a range of this note's {} characters",
+                    chars.len()
+                ),
+            });
+        }
+        let quote = anchor::quote_at(&chars, start, end);
+        if quote.exact.trim().is_empty() {
+            return Err(Error::BadSelection {
+                reason: "only white space is selected".into(),
+            });
+        }
+        let stamp = now();
+        Ok(Annotation {
+            id: uuid::Uuid::new_v4().to_string(),
+            quote,
+            position: Position { start, end },
+            heading: String::new(),
+            color: color.to_string(),
+            comment: String::new(),
+            tags: Vec::new(),
+            created: stamp.clone(),
+            updated: stamp,
+            status: Status::Anchored,
+        })
+    }
+}
+
+/// Anchors every annotation in the current `text`: positions and context are updated for the
+/// ones that moved, orphans keep their last place. Returns true when anything changed.
+pub fn reanchor(text: &str, annotations: &mut [Annotation]) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut changed = false;
+    for a in annotations.iter_mut() {
+        let before = (a.position, a.status, a.quote.clone());
+        match anchor::anchor_chars(&chars, &a.quote, a.position) {
+            Some(found) => {
+                a.position = found.position;
+                a.status = found.status;
+                if found.status == Status::Moved {
+                    a.quote = anchor::quote_at(&chars, found.position.start, found.position.end);
+                    // Found again: it is anchored from now on.
+                    a.status = Status::Moved;
+                }
+            }
+            None => a.status = Status::Orphan,
+        }
+        changed |= before != (a.position, a.status, a.quote.clone());
+    }
+    annotations.sort_by_key(|a| (a.status == Status::Orphan, a.position.start, a.position.end));
+    changed
+}
+
+/// What loading a note's annotations found.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// The annotations, in reading order.
+    pub annotations: Vec<Annotation>,
+    /// Set when the file did not parse and was moved here.
+    pub set_aside: Option<PathBuf>,
+}
+
+/// Where a vault's annotations are kept, and the only code that writes them.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    /// The store of `vault`: `.margin/annotations/` inside it, or `fallback` (under the user's
+    /// data folder) when the vault cannot be written.
+    pub fn for_vault(vault: &Vault, fallback: &Path) -> Store {
+        let inside = vault.root().join(".margin").join("annotations");
+        if fs::create_dir_all(&inside).is_ok() && writable(&inside) {
+            return Store { dir: inside };
+        }
+        let key = crate::search::fnv1a(vault.root().to_string_lossy().as_bytes());
+        let dir = fallback
+            .join("vaults")
+            .join(format!("{key:016x}"))
+            .join("annotations");
+        tracing::warn!(
+            "the vault is read-only; annotations are kept in {}",
+            dir.display()
+        );
+        Store { dir }
+    }
+
+    /// A store in an explicit folder.
+    pub fn at(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    /// The folder holding the files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn file_of(&self, note: &str) -> Result<PathBuf> {
+        let rel = check_id(note)?;
+        let mut path = self.dir.join(rel);
+        let name = format!(
+            "{}.json",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
+        path.set_file_name(name);
+        Ok(path)
+    }
+
+    /// The annotations of `note`. A file that does not parse is moved aside and reported in
+    /// [`Loaded::set_aside`]; the note then has none until the user restores it.
+    pub fn load(&self, note: &str) -> Result<Loaded> {
+        let path = self.file_of(note)?;
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        match serde_json::from_slice::<NoteFile>(&bytes) {
+            Ok(file) if file.version <= FILE_VERSION => Ok(Loaded {
+                annotations: file.annotations,
+                set_aside: None,
+            }),
+            Ok(file) => Err(Error::Annotations {
+                path,
+                message: format!(
+                    "it was written by a newer Margin (format {}); update Margin to read it",
+                    file.version
+                ),
+            }),
+            Err(err) => {
+                let aside = path.with_file_name(format!(
+                    "{}.corrupt-{}",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default(),
+                    time::OffsetDateTime::now_utc().unix_timestamp()
+                ));
+                fs::rename(&path, &aside).map_err(|e| Error::io(&path, e))?;
+                tracing::warn!(
+                    "{} did not parse ({err}); moved to {}",
+                    path.display(),
+                    aside.display()
+                );
+                Ok(Loaded {
+                    annotations: Vec::new(),
+                    set_aside: Some(aside),
+                })
+            }
+        }
+    }
+
+    /// Changes the annotations of `note` under the store's lock: loads them, lets `change`
+    /// edit the list, writes the result atomically. Returns what `change` returned.
+    pub fn update<T>(
+        &self,
+        note: &str,
+        change: impl FnOnce(&mut Vec<Annotation>) -> T,
+    ) -> Result<(T, Loaded)> {
+        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        let lock_path = self.dir.join(".lock");
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        lock.lock().map_err(|e| Error::io(&lock_path, e))?;
+        let mut loaded = self.load(note)?;
+        let out = change(&mut loaded.annotations);
+        self.write(note, &loaded.annotations)?;
+        drop(lock);
+        Ok((out, loaded))
+    }
+
+    /// Writes the file of `note` atomically and durably (or removes it when empty).
+    fn write(&self, note: &str, annotations: &[Annotation]) -> Result<()> {
+        let path = self.file_of(note)?;
+        let dir = path.parent().unwrap_or(&self.dir).to_path_buf();
+        if annotations.is_empty() {
+            return match fs::remove_file(&path) {
+                Ok(()) => sync_dir(&dir),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(Error::io(&path, e)),
+            };
+        }
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let file = NoteFile {
+            version: FILE_VERSION,
+            note: note.to_string(),
+            annotations: annotations.to_vec(),
+        };
+        let mut json = serde_json::to_vec_pretty(&file).map_err(|e| Error::Annotations {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        json.push(b'\n');
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io(&dir, e))?;
+        tmp.write_all(&json).map_err(|e| Error::io(tmp.path(), e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        persist(tmp, &path)?;
+        sync_dir(&dir)
+    }
+
+    /// Every note that has annotations, with them.
+    pub fn all(&self) -> Result<Vec<(String, Vec<Annotation>)>> {
+        let mut out = Vec::new();
+        if !self.dir.exists() {
+            return Ok(out);
+        }
+        for entry in ignore::WalkBuilder::new(&self.dir)
+            .hidden(true)
+            .standard_filters(false)
+            .build()
+            .filter_map(|e| e.ok())
+        {
+            let path = entry.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if name.starts_with('.')
+                || !name.ends_with(".json")
+                || !entry.file_type().is_some_and(|t| t.is_file())
+            {
+                continue;
+            }
+            let Ok(bytes) = fs::read(path) else { continue };
+            match serde_json::from_slice::<NoteFile>(&bytes) {
+                Ok(file) if !file.annotations.is_empty() => out.push((file.note, file.annotations)),
+                Ok(_) => {}
+                Err(err) => tracing::warn!("skipping {}: {err}", path.display()),
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+}
+
+/// Renames the temp file over `path`. On Windows a file held open by another program (a sync
+/// client, an antivirus) can make the rename fail for a moment: try a few times.
+fn persist(mut tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    let mut tries = 0;
+    loop {
+        match tmp.persist(path) {
+            Ok(_) => return Ok(()),
+            Err(err) if tries < 5 && cfg!(windows) => {
+                tmp = err.file;
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50 * tries));
+            }
+            Err(err) => return Err(Error::io(path, err.error)),
+        }
+    }
+}
+
+/// Flushes a folder's entries (the rename) to disk, where the OS allows it.
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(dir, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn writable(dir: &Path) -> bool {
+    tempfile::Builder::new()
+        .prefix(".probe-")
+        .tempfile_in(dir)
+        .is_ok()
+}
+
+/// Exports as Markdown: grouped by folder (topic) and note, quotes as block quotes, comments below.
+pub fn export_markdown(all: &[(String, String, Vec<Annotation>)]) -> String {
+    let mut out = String::from("# Annotations\n");
+    let mut last_topic = None;
+    for (note, title, annotations) in all {
+        let topic = note.rsplit_once('/').map_or("", |(dir, _)| dir);
+        if last_topic != Some(topic) {
+            out.push_str(&format!(
+                "\n## {}\n",
+                if topic.is_empty() {
+                    "(top level)"
+                } else {
+                    topic
+                }
+            ));
+            last_topic = Some(topic);
+        }
+        out.push_str(&format!("\n### {title}\n\n`{note}`\n"));
+        for a in annotations {
+            out.push('\n');
+            for line in a.quote.exact.lines() {
+                out.push_str(&format!("> {line}\n"));
+            }
+            let mut meta = vec![a.color.clone()];
+            if a.status == Status::Orphan {
+                meta.push("orphan".into());
+            }
+            meta.extend(a.tags.iter().map(|t| format!("#{t}")));
+            out.push_str(&format!("\n*{}*\n", meta.join(" · ")));
+            if !a.comment.trim().is_empty() {
+                out.push_str(&format!("\n{}\n", a.comment.trim()));
+            }
+        }
+    }
+    out
+}
+
+/// Exports as W3C Web Annotation JSON-LD (an `AnnotationCollection` of `Annotation`s).
+/// `source_of` turns a note id into the target's `source` IRI.
+pub fn export_w3c(
+    all: &[(String, String, Vec<Annotation>)],
+    source_of: impl Fn(&str) -> String,
+) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = all
+        .iter()
+        .flat_map(|(note, _, annotations)| annotations.iter().map(move |a| (note, a)))
+        .map(|(note, a)| {
+            let mut item = serde_json::json!({
+                "@context": "http://www.w3.org/ns/anno.jsonld",
+                "id": format!("urn:uuid:{}", a.id),
+                "type": "Annotation",
+                "created": a.created,
+                "modified": a.updated,
+                "motivation": if a.comment.trim().is_empty() { "highlighting" } else { "commenting" },
+                "target": {
+                    "source": source_of(note),
+                    "selector": [
+                        { "type": "TextQuoteSelector", "exact": a.quote.exact, "prefix": a.quote.prefix, "suffix": a.quote.suffix },
+                        { "type": "TextPositionSelector", "start": a.position.start, "end": a.position.end }
+                    ]
+                },
+                "stylesheet": { "type": "CssStylesheet", "value": format!(".{} {{}}", a.color) },
+            });
+            let mut bodies = Vec::new();
+            if !a.comment.trim().is_empty() {
+                bodies.push(serde_json::json!({ "type": "TextualBody", "value": a.comment, "format": "text/markdown", "purpose": "commenting" }));
+            }
+            for tag in &a.tags {
+                bodies.push(serde_json::json!({ "type": "TextualBody", "value": tag, "purpose": "tagging" }));
+            }
+            if !bodies.is_empty() {
+                item["body"] = serde_json::Value::Array(bodies);
+            }
+            item
+        })
+        .collect();
+    serde_json::json!({
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "AnnotationCollection",
+        "label": "Margin annotations",
+        "total": items.len(),
+        "first": { "type": "AnnotationPage", "items": items },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_annotations_take_quote_and_context_from_the_text() {
+        let text = "before the quote after";
+        let a = Annotation::new(text, 7, 16, "yellow").unwrap();
+        assert_eq!(a.quote.exact, "the quote");
+        assert_eq!(a.quote.prefix, "before ");
+        assert_eq!(a.quote.suffix, " after");
+        assert!(Annotation::new(text, 5, 5, "yellow").is_err());
+        assert!(Annotation::new(text, 0, 99, "yellow").is_err());
+        assert!(Annotation::new("a   b", 1, 4, "yellow").is_err());
+    }
+
+    #[test]
+    fn reanchoring_moves_and_orphans() {
+        let text = "one two three four";
+        let mut list = vec![
+            Annotation::new(text, 4, 7, "yellow").unwrap(),
+            Annotation::new(text, 8, 13, "green").unwrap(),
+        ];
+        let new_text = "zero one two four";
+        assert!(reanchor(new_text, &mut list));
+        assert_eq!(list[0].quote.exact, "two");
+        assert_eq!(list[0].status, Status::Moved);
+        assert_eq!(list[0].position, Position { start: 9, end: 12 });
+        assert_eq!(list[1].status, Status::Orphan);
+        assert_eq!(list[1].quote.exact, "three");
+    }
+}
