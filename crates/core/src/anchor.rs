@@ -274,22 +274,28 @@ fn approximate(
     best_ends.truncate(8);
     best_ends
         .into_iter()
-        .filter_map(|(end, _)| {
-            let (start, errors) = match_start(window, pattern, end, k)?;
-            Some((lo + start, lo + end, errors))
+        .flat_map(|(end, _)| {
+            match_starts(window, pattern, end, k)
+                .into_iter()
+                .map(move |(start, errors)| (lo + start, lo + end, errors))
         })
         .collect()
 }
 
-/// For a match ending at `end`, the start with the fewest edits (backward DP).
-fn match_start(text: &[char], pattern: &[char], end: usize, k: usize) -> Option<(usize, usize)> {
+/// For a match ending at `end`, every start with the fewest edits (backward DP). Several
+/// starts can tie (`a  b` against `a b`: drop a space, or swap `a` for a space); the context
+/// scoring then chooses among them.
+fn match_starts(text: &[char], pattern: &[char], end: usize, k: usize) -> Vec<(usize, usize)> {
     let m = pattern.len();
     let from = end.saturating_sub(m + k);
     let seg = &text[from..end];
     // Reverse both: match the reversed pattern as a prefix of the reversed segment.
     let n = seg.len();
     let mut prev: Vec<usize> = (0..=m).collect(); // column for 0 text chars consumed
-    let mut best: Option<(usize, usize)> = (prev[m] <= k).then_some((0, prev[m]));
+    let mut found: Vec<(usize, usize)> = Vec::new(); // (length, errors)
+    if prev[m] <= k {
+        found.push((0, prev[m]));
+    }
     for j in 1..=n {
         let c = seg[n - j];
         let mut cur = vec![j; m + 1];
@@ -297,12 +303,17 @@ fn match_start(text: &[char], pattern: &[char], end: usize, k: usize) -> Option<
             let cost = usize::from(pattern[m - i] != c);
             cur[i] = (prev[i - 1] + cost).min(prev[i] + 1).min(cur[i - 1] + 1);
         }
-        if cur[m] <= k && best.is_none_or(|(_, e)| cur[m] < e) {
-            best = Some((j, cur[m]));
+        if cur[m] <= k {
+            found.push((j, cur[m]));
         }
         prev = cur;
     }
-    best.map(|(len, errors)| (end - len, errors))
+    let best = found.iter().map(|&(_, e)| e).min();
+    found
+        .into_iter()
+        .filter(|&(len, e)| Some(e) == best && len > 0)
+        .map(|(len, errors)| (end - len, errors))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,15 +1,22 @@
 //! Integration tests of margin-core. One binary; each module is one area:
 //!
+//! - `anchoring`: the anchoring suite, realistic edits of real notes with expected outcomes.
+//! - `annotations`: the store on real folders (round trip, corrupt files, fallback, locking)
+//!   and re-anchoring after edits on disk.
 //! - `bundled`: the shipped notes keep every line of the owner's seed and render cleanly.
 //! - `vault_files`: walking real folders with hostile content (binary, non-UTF-8, symlinks,
 //!   huge files, ignored and hidden files) and resolving ids against them.
 //! - `text_agreement`: the visible text equals the rendered HTML with its tags stripped.
+//! - `properties`: property tests of anchoring and id checking.
 //! - `search`: the index on real folders: query forms, ranking, incremental updates, rebuilds.
 //! - `seeding`: the first-launch copy of the bundled notes.
 
 mod util;
 
+mod anchoring;
+mod annotations;
 mod bundled;
+mod properties;
 mod search;
 mod seeding;
 mod text_agreement;

@@ -1,0 +1,164 @@
+use std::fs;
+use std::sync::Arc;
+
+use margin_core::anchor::Status;
+use margin_core::annotations::{reanchor, Annotation, Store};
+use margin_core::Note;
+
+use crate::util::TestVault;
+
+fn sample(text: &str, quote: &str) -> Annotation {
+    let byte = text.find(quote).unwrap();
+    let start = text[..byte].chars().count();
+    Annotation::new(text, start, start + quote.chars().count(), "yellow").unwrap()
+}
+
+#[test]
+fn annotations_round_trip_through_a_readable_file() {
+    let v = TestVault::bundled();
+    let vault = v.open();
+    let store = Store::for_vault(&vault, &v.path().join("fallback"));
+    assert_eq!(store.dir(), vault.root().join(".margin/annotations"));
+    let note = Note::load(&vault, "realtime/webrtc.md", &[]).unwrap();
+    let mut a = sample(&note.text, "signalling servers");
+    a.comment = "STUN/TURN too".into();
+    a.tags = vec!["p2p".into()];
+    store
+        .update("realtime/webrtc.md", |list| list.push(a.clone()))
+        .unwrap();
+    let file = vault
+        .root()
+        .join(".margin/annotations/realtime/webrtc.md.json");
+    let json = fs::read_to_string(&file).unwrap();
+    assert!(
+        json.contains("\"version\": 1") && json.contains("\"exact\": \"signalling servers\""),
+        "{json}"
+    );
+    let loaded = store.load("realtime/webrtc.md").unwrap();
+    assert_eq!(loaded.annotations, vec![a]);
+    // The walk of the vault does not see the annotation folder as notes.
+    assert!(vault
+        .scan()
+        .notes
+        .iter()
+        .all(|n| !n.id.starts_with(".margin")));
+    // No temp files are left behind.
+    let leftovers: Vec<_> = fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_corrupt_file_is_set_aside_never_overwritten() {
+    let v = TestVault::new().file("a.md", "# A\n\nsome text here\n");
+    let store = Store::for_vault(&v.open(), &v.path().join("fallback"));
+    let path = store.dir().join("a.md.json");
+    fs::create_dir_all(store.dir()).unwrap();
+    fs::write(&path, "{ \"version\": 1, \"annotations\": [ truncated").unwrap();
+    let loaded = store.load("a.md").unwrap();
+    let aside = loaded.set_aside.expect("reported");
+    assert_eq!(
+        fs::read_to_string(&aside).unwrap(),
+        "{ \"version\": 1, \"annotations\": [ truncated"
+    );
+    assert!(aside
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("a.md.json.corrupt-"));
+    assert!(loaded.annotations.is_empty());
+}
+
+#[test]
+fn a_vault_that_cannot_be_written_falls_back_to_the_data_folder() {
+    // `.margin` is a file here, so the annotation folder cannot be made inside the vault.
+    let v = TestVault::new()
+        .file("a.md", "# A\n\ntext to mark\n")
+        .file(".margin", "not a folder");
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::for_vault(&v.open(), data.path());
+    assert!(store.dir().starts_with(data.path()));
+    let text = Note::load(&v.open(), "a.md", &[]).unwrap().text;
+    store
+        .update("a.md", |l| l.push(sample(&text, "text to mark")))
+        .unwrap();
+    assert_eq!(store.load("a.md").unwrap().annotations.len(), 1);
+}
+
+#[test]
+fn concurrent_writers_keep_each_others_annotations() {
+    let v = TestVault::new().file("a.md", "# A\n\nword ".repeat(50));
+    let vault = v.open();
+    let text = Note::load(&vault, "a.md", &[]).unwrap().text;
+    let dir = Store::for_vault(&vault, &v.path().join("fb"))
+        .dir()
+        .to_path_buf();
+    let text = Arc::new(text);
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let (dir, text) = (dir.clone(), Arc::clone(&text));
+            std::thread::spawn(move || {
+                // Each writer has its own store value, as separate processes would.
+                let store = Store::at(&dir);
+                for i in 0..10 {
+                    let start = 4 + (t * 10 + i) * 5;
+                    let a = Annotation::new(&text, start, start + 4, "green").unwrap();
+                    store.update("a.md", |l| l.push(a)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(Store::at(&dir).load("a.md").unwrap().annotations.len(), 40);
+}
+
+#[test]
+fn removing_the_last_annotation_removes_the_file() {
+    let v = TestVault::new().file("a.md", "# A\n\nsome text\n");
+    let vault = v.open();
+    let store = Store::for_vault(&vault, &v.path().join("fb"));
+    let text = Note::load(&vault, "a.md", &[]).unwrap().text;
+    store
+        .update("a.md", |l| l.push(sample(&text, "some")))
+        .unwrap();
+    store.update("a.md", |l| l.clear()).unwrap();
+    assert!(!store.dir().join("a.md.json").exists());
+    assert!(store.all().unwrap().is_empty());
+}
+
+#[test]
+fn edits_on_disk_reanchor_or_orphan() {
+    let v = TestVault::new().file(
+        "n.md",
+        "# Title\n\nThe client sends a message to the server.\n\nThe server recieves ACK.\n\nA paragraph that will go.\n",
+    );
+    let vault = v.open();
+    let text = Note::load(&vault, "n.md", &[]).unwrap().text;
+    let mut list = vec![
+        sample(&text, "sends a message"),
+        sample(&text, "server recieves ACK"),
+        sample(&text, "A paragraph that will go."),
+    ];
+    fs::write(
+        v.path().join("n.md"),
+        "# Title\n\nNew intro.\n\nThe client sends a message to the server.\n\nThe server receives ACK.\n",
+    )
+    .unwrap();
+    let text = Note::load(&vault, "n.md", &[]).unwrap().text;
+    reanchor(&text, &mut list);
+    let by_quote = |q: &str| {
+        list.iter()
+            .find(|a| a.quote.exact.contains(q) || a.quote.exact == q)
+            .unwrap()
+    };
+    assert_eq!(by_quote("sends a message").status, Status::Moved);
+    assert_eq!(by_quote("server rec").status, Status::Moved);
+    assert_eq!(by_quote("server rec").quote.exact, "server receives ACK");
+    let gone = list.iter().find(|a| a.status == Status::Orphan).unwrap();
+    assert_eq!(gone.quote.exact, "A paragraph that will go.");
+}
