@@ -96,13 +96,15 @@ pub fn anchor_chars(text: &[char], quote: &Quote, hint: Position) -> Option<Anch
         return None;
     }
     // 1. Still where it was.
-    if hint.end <= text.len() && hint.end - hint.start.min(hint.end) == exact.len() {
-        if text[hint.start..hint.end] == exact[..] {
-            return Some(Anchor {
-                position: hint,
-                status: Status::Anchored,
-            });
-        }
+    if hint.start <= hint.end
+        && hint.end <= text.len()
+        && hint.end - hint.start == exact.len()
+        && text[hint.start..hint.end] == exact[..]
+    {
+        return Some(Anchor {
+            position: hint,
+            status: Status::Anchored,
+        });
     }
     let prefix: Vec<char> = quote.prefix.chars().collect();
     let suffix: Vec<char> = quote.suffix.chars().collect();
