@@ -74,7 +74,7 @@ fn quote_from(line: &str) -> Option<String> {
     if words.len() < 4 {
         return None;
     }
-    let take = words.len().min(6).max(3);
+    let take = words.len().clamp(3, 6);
     let from = (words.len() - take) / 2;
     Some(words[from..from + take].join(" "))
 }
