@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use margin_core::annotations::{self, Annotation, Store};
 use margin_core::places::{seed_default_vault, Places};
 use margin_core::search::{Hit, SearchIndex, UpdateStats};
 use margin_core::{tree, Note, Tree, TreeNode, Vault};
@@ -42,6 +43,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Highlight a passage of a note, optionally with a comment, colour and tags.
+    Annotate {
+        /// The note id.
+        note: String,
+        /// The exact text to highlight, as it reads in the note.
+        #[arg(long)]
+        quote: String,
+        /// The text just before the quote, when the quote occurs more than once.
+        #[arg(long)]
+        prefix: Option<String>,
+        /// A comment (Markdown).
+        #[arg(long)]
+        comment: Option<String>,
+        /// A colour name (yellow, green, blue, pink, purple, or your own).
+        #[arg(long, default_value = "yellow")]
+        color: String,
+        /// A tag; repeat for several.
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+    },
+    /// List or export annotations.
+    Annotations {
+        #[command(subcommand)]
+        action: AnnotationsAction,
+    },
     /// Print one note.
     Show {
         /// The note id, e.g. `realtime/webrtc.md`.
@@ -55,6 +81,27 @@ enum Command {
         /// Print the note as JSON (id, title, tags, outline, html, text).
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AnnotationsAction {
+    /// List the annotations of one note, or of the whole vault.
+    List {
+        /// Only this note.
+        note: Option<String>,
+        /// Print JSON: id, note, quote, start, end, status, color, comment, tags.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export every annotation.
+    Export {
+        /// `md`: grouped by topic and note, quotes as block quotes; `w3c`: Web Annotation JSON-LD.
+        #[arg(long, default_value = "md", value_parser = ["md", "w3c"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -123,6 +170,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 print_hits(&mut out, &hits)?;
             }
         }
+        Command::Annotate {
+            note,
+            quote,
+            prefix,
+            comment,
+            color,
+            tags,
+        } => {
+            let text = Note::load(&vault, &note, &[])?.text;
+            let (start, end) = annotations::find_quote(&text, &quote, prefix.as_deref())?;
+            let mut annotation = Annotation::new(&text, start, end, &color)?;
+            annotation.comment = comment.unwrap_or_default();
+            annotation.tags = tags;
+            let id = annotation.id.clone();
+            store(&vault)?.update(&note, |list| list.push(annotation))?;
+            // Printed only once the file is safely on disk: scripts may rely on it.
+            writeln!(out, "{id}")?;
+        }
+        Command::Annotations { action } => annotations_command(&vault, action, &mut out)?,
         Command::Show {
             note,
             html,
@@ -143,6 +209,105 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "{}", note.html)?;
             } else {
                 write!(out, "{}", note.text)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn store(vault: &Vault) -> anyhow::Result<Store> {
+    Ok(Store::for_vault(vault, &Places::for_user()?.data_dir))
+}
+
+/// Every annotated note with its title and annotations, anchored in the current text.
+fn anchored_all(
+    vault: &Vault,
+    only: Option<&str>,
+) -> anyhow::Result<Vec<(String, String, Vec<Annotation>)>> {
+    let store = store(vault)?;
+    let notes: Vec<String> = match only {
+        Some(id) => vec![id.to_string()],
+        None => store.all()?.into_iter().map(|(id, _)| id).collect(),
+    };
+    let mut out = Vec::new();
+    for id in notes {
+        let note = Note::load(vault, &id, &[]).ok();
+        let loaded = store.anchored(&id, note.as_ref().map(|n| n.text.as_str()))?;
+        if let Some(aside) = &loaded.set_aside {
+            eprintln!(
+                "margin: warning: the annotations of {id} did not parse; the file was moved to {}",
+                aside.display()
+            );
+        }
+        if !loaded.annotations.is_empty() {
+            let title = note.map_or_else(|| id.clone(), |n| n.title);
+            out.push((id, title, loaded.annotations));
+        }
+    }
+    Ok(out)
+}
+
+fn annotations_command(
+    vault: &Vault,
+    action: AnnotationsAction,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    match action {
+        AnnotationsAction::List { note, json } => {
+            let all = anchored_all(vault, note.as_deref())?;
+            let rows: Vec<serde_json::Value> = all
+                .iter()
+                .flat_map(|(id, _, list)| list.iter().map(move |a| (id, a)))
+                .map(|(id, a)| {
+                    serde_json::json!({
+                        "id": a.id, "note": id, "quote": a.quote.exact,
+                        "start": a.position.start, "end": a.position.end, "status": a.status,
+                        "color": a.color, "comment": a.comment, "tags": a.tags,
+                    })
+                })
+                .collect();
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &rows)?;
+                writeln!(out)?;
+            } else if rows.is_empty() {
+                writeln!(out, "no annotations")?;
+            } else {
+                for (id, title, list) in &all {
+                    writeln!(out, "{title}  ({id})")?;
+                    for a in list {
+                        let status = serde_json::to_value(a.status)?;
+                        writeln!(
+                            out,
+                            "  [{}] {:?} {} {}-{}",
+                            a.color,
+                            a.quote.exact,
+                            status.as_str().unwrap_or(""),
+                            a.position.start,
+                            a.position.end
+                        )?;
+                        if !a.comment.is_empty() {
+                            writeln!(out, "      {}", a.comment)?;
+                        }
+                    }
+                }
+            }
+        }
+        AnnotationsAction::Export { format, output } => {
+            let all = anchored_all(vault, None)?;
+            let text = if format == "w3c" {
+                let root = vault.root().to_path_buf();
+                let json = annotations::export_w3c(&all, |id| {
+                    url::Url::from_file_path(root.join(id))
+                        .map_or_else(|_| id.to_string(), |u| u.to_string())
+                });
+                serde_json::to_string_pretty(&json)? + "\n"
+            } else {
+                annotations::export_markdown(&all)
+            };
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => out.write_all(text.as_bytes())?,
             }
         }
     }

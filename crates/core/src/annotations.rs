@@ -108,6 +108,43 @@ impl Annotation {
     }
 }
 
+/// Finds `quote` in a note's visible `text` for a new annotation: it must occur once, or once
+/// after `prefix` (the text just before it). Returns the character range.
+pub fn find_quote(text: &str, quote: &str, prefix: Option<&str>) -> Result<(usize, usize)> {
+    if quote.trim().is_empty() {
+        return Err(Error::BadSelection {
+            reason: "the quote is empty".into(),
+        });
+    }
+    let hits: Vec<usize> = text
+        .match_indices(quote)
+        .map(|(byte, _)| byte)
+        .filter(|&byte| prefix.is_none_or(|p| text[..byte].ends_with(p)))
+        .collect();
+    match hits.as_slice() {
+        [byte] => {
+            let start = text[..*byte].chars().count();
+            Ok((start, start + quote.chars().count()))
+        }
+        [] => Err(Error::BadSelection {
+            reason: format!(
+                "{quote:?} is not in the note's text{}",
+                if prefix.is_some() {
+                    " after that prefix"
+                } else {
+                    ""
+                }
+            ),
+        }),
+        many => Err(Error::BadSelection {
+            reason: format!(
+                "{quote:?} occurs {} times; add the text just before it (--prefix) to pick one",
+                many.len()
+            ),
+        }),
+    }
+}
+
 /// Anchors every annotation in the current `text`: positions and context are updated for the
 /// ones that moved, orphans keep their last place. Returns true when anything changed.
 pub fn reanchor(text: &str, annotations: &mut [Annotation]) -> bool {
@@ -241,6 +278,39 @@ impl Store {
         note: &str,
         change: impl FnOnce(&mut Vec<Annotation>) -> T,
     ) -> Result<(T, Loaded)> {
+        self.modify(note, |list| (change(list), true))
+    }
+
+    /// The annotations of `note` anchored in its current visible `text` (`None`: the note is
+    /// gone, so all are orphans). Moved ones get their new selectors saved.
+    pub fn anchored(&self, note: &str, text: Option<&str>) -> Result<Loaded> {
+        if !self.file_of(note)?.exists() {
+            return Ok(Loaded::default());
+        }
+        let ((), loaded) = self.modify(note, |list| {
+            let changed = match text {
+                Some(text) => reanchor(text, list),
+                None => {
+                    let mut changed = false;
+                    for a in list.iter_mut() {
+                        changed |= a.status != Status::Orphan;
+                        a.status = Status::Orphan;
+                    }
+                    changed
+                }
+            };
+            ((), changed)
+        })?;
+        Ok(loaded)
+    }
+
+    /// The one read-modify-write path: `change` returns whether it changed anything worth
+    /// writing.
+    fn modify<T>(
+        &self,
+        note: &str,
+        change: impl FnOnce(&mut Vec<Annotation>) -> (T, bool),
+    ) -> Result<(T, Loaded)> {
         fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         let lock_path = self.dir.join(".lock");
         let lock = fs::OpenOptions::new()
@@ -251,8 +321,10 @@ impl Store {
             .map_err(|e| Error::io(&lock_path, e))?;
         lock.lock().map_err(|e| Error::io(&lock_path, e))?;
         let mut loaded = self.load(note)?;
-        let out = change(&mut loaded.annotations);
-        self.write(note, &loaded.annotations)?;
+        let (out, changed) = change(&mut loaded.annotations);
+        if changed {
+            self.write(note, &loaded.annotations)?;
+        }
         drop(lock);
         Ok((out, loaded))
     }

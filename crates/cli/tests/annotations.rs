@@ -1,0 +1,267 @@
+//! `margin annotate`, `annotations list` and `annotations export` on a copy of the bundled
+//! notes, and the crash test: writers killed at random moments lose nothing acknowledged.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+struct Vault {
+    _home: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn vault() -> Vault {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("notes");
+    copy_dir(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../notes"),
+        &path,
+    );
+    Vault { _home: home, path }
+}
+
+fn margin(v: &Vault, args: &[&str]) -> Output {
+    command(v, args).output().unwrap()
+}
+
+fn command(v: &Vault, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_margin"));
+    cmd.arg("--vault").arg(&v.path).args(args);
+    cmd.env("XDG_CACHE_HOME", v._home.path().join("cache"))
+        .env("XDG_DATA_HOME", v._home.path().join("data"));
+    cmd
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn annotate_list_and_export() {
+    let v = vault();
+    let id = ok(&margin(
+        &v,
+        &[
+            "annotate",
+            "realtime/webrtc.md",
+            "--quote",
+            "signalling servers",
+            "--comment",
+            "STUN and TURN",
+            "--color",
+            "green",
+            "--tag",
+            "p2p",
+        ],
+    ));
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&margin(&v, &["annotations", "list", "--json"]))).unwrap();
+    assert_eq!(list.len(), 1);
+    let a = &list[0];
+    assert_eq!(a["id"], id.trim());
+    assert_eq!(a["note"], "realtime/webrtc.md");
+    assert_eq!(a["quote"], "signalling servers");
+    assert_eq!(a["status"], "anchored");
+    assert_eq!(a["color"], "green");
+    assert_eq!(a["comment"], "STUN and TURN");
+    assert_eq!(a["tags"], serde_json::json!(["p2p"]));
+    let mut keys: Vec<&str> = a.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["color", "comment", "end", "id", "note", "quote", "start", "status", "tags"]
+    );
+
+    let md = ok(&margin(&v, &["annotations", "export", "--format", "md"]));
+    assert!(
+        md.contains("## realtime")
+            && md.contains("### WebRTC")
+            && md.contains("> signalling servers")
+            && md.contains("STUN and TURN"),
+        "{md}"
+    );
+
+    let out = v.path.join("../export.jsonld");
+    ok(&margin(
+        &v,
+        &[
+            "annotations",
+            "export",
+            "--format",
+            "w3c",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let w3c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    let item = &w3c["first"]["items"][0];
+    assert_eq!(item["@context"], "http://www.w3.org/ns/anno.jsonld");
+    assert_eq!(item["type"], "Annotation");
+    assert_eq!(item["target"]["selector"][0]["type"], "TextQuoteSelector");
+    assert_eq!(item["target"]["selector"][0]["exact"], "signalling servers");
+    assert_eq!(
+        item["target"]["selector"][1]["type"],
+        "TextPositionSelector"
+    );
+    assert!(item["target"]["source"]
+        .as_str()
+        .unwrap()
+        .starts_with("file://"));
+    assert_eq!(item["body"][0]["value"], "STUN and TURN");
+}
+
+#[test]
+fn an_edit_moves_the_annotation_and_a_deletion_orphans_it() {
+    let v = vault();
+    ok(&margin(
+        &v,
+        &[
+            "annotate",
+            "networking/tcp-handshake-and-teardown.md",
+            "--quote",
+            "FIN segment",
+        ],
+    ));
+    let note = v.path.join("networking/tcp-handshake-and-teardown.md");
+    let text = std::fs::read_to_string(&note).unwrap();
+    std::fs::write(
+        &note,
+        text.replace("## Teardown", "## Teardown\n\nA new line first."),
+    )
+    .unwrap();
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&margin(&v, &["annotations", "list", "--json"]))).unwrap();
+    assert_eq!(list[0]["status"], "moved");
+    std::fs::write(&note, "# TCP\n\nNothing left.\n").unwrap();
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(&margin(&v, &["annotations", "list", "--json"]))).unwrap();
+    assert_eq!(list[0]["status"], "orphan");
+    assert_eq!(list[0]["quote"], "FIN segment");
+}
+
+#[test]
+fn ambiguous_or_missing_quotes_are_refused_clearly() {
+    let v = vault();
+    let out = margin(
+        &v,
+        &[
+            "annotate",
+            "networking/tcp-handshake-and-teardown.md",
+            "--quote",
+            "ACK",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--prefix"));
+    ok(&margin(
+        &v,
+        &[
+            "annotate",
+            "networking/tcp-handshake-and-teardown.md",
+            "--quote",
+            "ACK",
+            "--prefix",
+            "server recieves ",
+        ],
+    ));
+    let out = margin(
+        &v,
+        &[
+            "annotate",
+            "realtime/webrtc.md",
+            "--quote",
+            "not in the note",
+        ],
+    );
+    assert!(!out.status.success());
+}
+
+/// SIGKILL a writer at random moments, 500 times: every annotation file still parses and every
+/// annotation whose id was printed (acknowledged) is there.
+#[cfg(unix)]
+#[test]
+fn killed_writers_never_lose_acknowledged_annotations() {
+    let v = vault();
+    let note = "realtime/websocket.md";
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut acknowledged = Vec::new();
+    let mut killed = 0;
+    let cycles = 500;
+    for cycle in 0..cycles {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = Duration::from_micros((seed >> 33) % 12_000);
+        let mut child = command(
+            &v,
+            &[
+                "annotate",
+                note,
+                "--quote",
+                "bidirectional connection",
+                "--comment",
+                &format!("cycle {cycle}"),
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let out = child.wait_with_output().unwrap();
+        if out.status.success() {
+            acknowledged.push(String::from_utf8_lossy(&out.stdout).trim().to_string());
+        } else {
+            killed += 1;
+        }
+    }
+    let file = v
+        .path
+        .join(".margin/annotations/realtime/websocket.md.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("the file parses");
+    let ids: Vec<&str> = json["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    for id in &acknowledged {
+        assert!(ids.contains(&id.as_str()), "acknowledged {id} was lost");
+    }
+    let strays: Vec<_> = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".corrupt-"))
+        .collect();
+    assert!(strays.is_empty(), "{strays:?}");
+    println!(
+        "crash test: {cycles} cycles, {killed} writers killed, {} acknowledged, {} stored",
+        acknowledged.len(),
+        ids.len()
+    );
+    assert!(
+        killed > 50 && !acknowledged.is_empty(),
+        "the kills must land at varied moments: {killed} killed"
+    );
+}
