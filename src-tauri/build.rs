@@ -15,6 +15,11 @@ fn main() {
             "index_status",
             "search",
             "search_in_note",
+            "list_annotations",
+            "add_annotation",
+            "update_annotation",
+            "delete_annotation",
+            "restore_annotation",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

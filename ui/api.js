@@ -45,3 +45,19 @@ export function onIndexStatus(handler) {
   if (!tauri?.event) return Promise.resolve(() => {});
   return tauri.event.listen('index-status', (event) => handler(event.payload));
 }
+/** @typedef {{ exact: string, prefix: string, suffix: string }} Quote */
+/** @typedef {{ id: string, quote: Quote, position: { start: number, end: number }, heading: string,
+ *              color: string, comment: string, tags: string[], created: string, updated: string,
+ *              status: 'anchored' | 'moved' | 'orphan' }} Annotation */
+
+/** @returns {Promise<{ annotations: Annotation[], set_aside: string | null }>} */
+export const listAnnotations = (id) => invoke('list_annotations', { id });
+/** Highlights code points start..end of the note's visible text. @returns {Promise<Annotation>} */
+export const addAnnotation = (id, start, end, color) => invoke('add_annotation', { id, start, end, color });
+/** @param {{ color?: string, comment?: string, tags?: string[], range?: number[] }} patch
+ *  @returns {Promise<Annotation>} */
+export const updateAnnotation = (id, annotation, patch) => invoke('update_annotation', { id, annotation, patch });
+/** @returns {Promise<Annotation>} the deleted annotation, for undo */
+export const deleteAnnotation = (id, annotation) => invoke('delete_annotation', { id, annotation });
+/** @returns {Promise<void>} */
+export const restoreAnnotation = (id, annotation) => invoke('restore_annotation', { id, annotation });

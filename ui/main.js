@@ -11,6 +11,7 @@ import { createOutline } from './outline.js';
 import { createLayout } from './layout.js';
 import { appSettings, vaultSettings } from './settings.js';
 import { markText, clearMarks } from './highlight.js';
+import { createAnnotations } from './annotations.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -40,6 +41,13 @@ const findBar = createFindBar($('find-bar'), {
   mark: (ranges) => (body() ? markText(body(), ranges) : []),
   clear: () => body() && clearMarks(body()),
 });
+const annotations = createAnnotations({
+  body,
+  margin: $('annotations'),
+  popover: $('popover'),
+  api,
+  status,
+});
 const palette = createSearch($('palette'), {
   search: (query) => api.search(query, 40, true),
   onOpen: async (hit, query) => {
@@ -64,6 +72,7 @@ async function openNote(id, anchor = null) {
     reader.show(note, anchor);
     tree.setCurrent(id, note.outline);
     outline.show(note.outline);
+    await annotations.show(id);
     spy();
     document.title = `${note.title} — Margin`;
     vault.set('lastNote', id);

@@ -25,8 +25,38 @@ export function createStatus(root) {
       else index.textContent = 'opening the index…';
     },
     say(text, kind = 'info') {
-      message.textContent = text;
+      message.replaceChildren(text);
       message.dataset.kind = kind;
+    },
+    /** Shows `text` with an Undo button for a few seconds (also Ctrl+Z). */
+    offerUndo(text, undo) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'undo';
+      button.textContent = 'Undo';
+      let done = false;
+      const run = () => {
+        if (done) return;
+        done = true;
+        document.removeEventListener('keydown', onKey, true);
+        message.replaceChildren('Restored.');
+        undo();
+      };
+      const onKey = (e) => {
+        if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z' && !e.target.matches?.('input, textarea')) {
+          e.preventDefault();
+          run();
+        }
+      };
+      button.addEventListener('click', run);
+      document.addEventListener('keydown', onKey, true);
+      message.replaceChildren(`${text} `, button);
+      message.dataset.kind = 'info';
+      setTimeout(() => {
+        document.removeEventListener('keydown', onKey, true);
+        if (!done && message.contains(button)) message.replaceChildren('');
+        done = true;
+      }, 10000);
     },
   };
 }

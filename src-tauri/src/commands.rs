@@ -1,6 +1,7 @@
 //! The Tauri commands: each takes the state and its arguments, calls margin-core on the
 //! blocking pool and returns its result or an `{ code, message }` error.
 
+use margin_core::annotations::{Annotation, Patch, Store};
 use margin_core::search::{note_matches, Hit, Range};
 use margin_core::{ErrorPayload, Note, Tree, Vault};
 use serde::Serialize;
@@ -130,4 +131,102 @@ pub async fn search_in_note(
         Ok(note_matches(&query, &note.text, true))
     })
     .await
+}
+
+fn store(state: &AppState) -> CmdResult<Store> {
+    state.store.clone().ok_or_else(|| ErrorPayload {
+        code: "no_vault".into(),
+        message: "no vault is open".into(),
+    })
+}
+
+/// A note's annotations, as the margin shows them.
+#[derive(Serialize)]
+pub struct NoteAnnotations {
+    annotations: Vec<Annotation>,
+    /// Set when the note's annotation file did not parse and was moved to this path.
+    set_aside: Option<String>,
+}
+
+/// The annotations of note `id`, anchored in its current text (moved ones are saved).
+#[tauri::command]
+pub async fn list_annotations(
+    state: State<'_, AppState>,
+    id: String,
+) -> CmdResult<NoteAnnotations> {
+    let (vault, store) = (vault(&state)?, store(&state)?);
+    blocking(move || {
+        let text = Note::load(&vault, &id, &[]).ok().map(|n| n.text);
+        let loaded = store.anchored(&id, text.as_deref())?;
+        Ok(NoteAnnotations {
+            annotations: loaded.annotations,
+            set_aside: loaded.set_aside.map(|p| p.display().to_string()),
+        })
+    })
+    .await
+}
+
+/// Highlights characters `start..end` of note `id`'s visible text.
+#[tauri::command]
+pub async fn add_annotation(
+    state: State<'_, AppState>,
+    id: String,
+    start: usize,
+    end: usize,
+    color: String,
+) -> CmdResult<Annotation> {
+    let (vault, store) = (vault(&state)?, store(&state)?);
+    blocking(move || {
+        let note = Note::load(&vault, &id, &[])?;
+        let mut annotation = Annotation::new(&note.text, start, end, &color)?;
+        let at = note.text.chars().take(start).collect::<String>();
+        annotation.heading = note
+            .outline
+            .iter()
+            .rev()
+            .find(|h| at.contains(&h.text))
+            .map(|h| h.text.clone())
+            .unwrap_or_default();
+        store.add(&id, annotation.clone())?;
+        Ok(annotation)
+    })
+    .await
+}
+
+/// Changes colour, comment, tags, or re-attaches an orphan to a new range.
+#[tauri::command]
+pub async fn update_annotation(
+    state: State<'_, AppState>,
+    id: String,
+    annotation: String,
+    patch: Patch,
+) -> CmdResult<Annotation> {
+    let (vault, store) = (vault(&state)?, store(&state)?);
+    blocking(move || {
+        let text = Note::load(&vault, &id, &[])?.text;
+        Ok(store.edit(&id, &annotation, patch, &text)?)
+    })
+    .await
+}
+
+/// Deletes an annotation and returns it, so the window can offer to undo.
+#[tauri::command]
+pub async fn delete_annotation(
+    state: State<'_, AppState>,
+    id: String,
+    annotation: String,
+) -> CmdResult<Annotation> {
+    let store = store(&state)?;
+    blocking(move || Ok(store.remove(&id, &annotation)?)).await
+}
+
+/// Puts back an annotation deleted a moment ago (undo).
+#[tauri::command]
+pub async fn restore_annotation(
+    state: State<'_, AppState>,
+    id: String,
+    annotation: Annotation,
+) -> CmdResult<()> {
+    let store = store(&state)?;
+    blocking(move || Ok(store.add(&id, annotation)?)).await
 }

@@ -73,6 +73,11 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::index_status,
             commands::search,
             commands::search_in_note,
+            commands::list_annotations,
+            commands::add_annotation,
+            commands::update_annotation,
+            commands::delete_annotation,
+            commands::restore_annotation,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, RwLock};
 
+use margin_core::annotations::Store;
 use margin_core::places::{seed_default_vault, Places};
 use margin_core::search::{OpenOutcome, SearchIndex};
 use margin_core::{Error, Vault};
@@ -16,6 +17,8 @@ pub struct AppState {
     pub vault: Result<Vault, Error>,
     /// Note ids of the vault, refreshed with every tree listing; resolves `[[wiki links]]`.
     pub known_ids: RwLock<Vec<String>>,
+    /// Where the vault's annotations are kept.
+    pub store: Option<Store>,
     /// The search index, once it is open and up to date.
     pub index: OnceLock<SearchIndex>,
     /// What the index is doing, for the status line.
@@ -48,8 +51,15 @@ impl AppState {
             Ok(v) => tracing::info!("vault: {}", v.root().display()),
             Err(err) => tracing::error!("no vault: {err}"),
         }
+        let store = vault.as_ref().ok().map(|v| {
+            let fallback = Places::for_user()
+                .map(|p| p.data_dir)
+                .unwrap_or_else(|_| std::env::temp_dir().join("margin"));
+            Store::for_vault(v, &fallback)
+        });
         AppState {
             vault,
+            store,
             known_ids: RwLock::new(Vec::new()),
             index: OnceLock::new(),
             index_status: Mutex::new(IndexStatus {

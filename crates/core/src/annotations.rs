@@ -179,6 +179,19 @@ pub struct Loaded {
     pub set_aside: Option<PathBuf>,
 }
 
+/// A change to an annotation; `None` fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Patch {
+    /// New colour.
+    pub color: Option<String>,
+    /// New comment.
+    pub comment: Option<String>,
+    /// New tags.
+    pub tags: Option<Vec<String>>,
+    /// Re-attach to this character range of the current text (for orphans).
+    pub range: Option<(usize, usize)>,
+}
+
 /// Where a vault's annotations are kept, and the only code that writes them.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -279,6 +292,58 @@ impl Store {
         change: impl FnOnce(&mut Vec<Annotation>) -> T,
     ) -> Result<(T, Loaded)> {
         self.modify(note, |list| (change(list), true))
+    }
+
+    /// Adds `annotation` to `note` (also the undo of [`Store::remove`]: same id, same data).
+    pub fn add(&self, note: &str, annotation: Annotation) -> Result<()> {
+        self.update(note, |list| {
+            list.retain(|a| a.id != annotation.id);
+            list.push(annotation);
+            list.sort_by_key(|a| (a.status == Status::Orphan, a.position.start, a.position.end));
+        })?;
+        Ok(())
+    }
+
+    /// Applies `patch` to annotation `id` of `note`; `text` is the note's current visible text
+    /// (needed to re-attach). Returns the annotation as saved.
+    pub fn edit(&self, note: &str, id: &str, patch: Patch, text: &str) -> Result<Annotation> {
+        let (result, _) = self.update(note, |list| -> Result<Annotation> {
+            let a = list
+                .iter_mut()
+                .find(|a| a.id == id)
+                .ok_or_else(|| Error::AnnotationNotFound { id: id.to_string() })?;
+            if let Some((start, end)) = patch.range {
+                let fresh = Annotation::new(text, start, end, &a.color)?;
+                a.quote = fresh.quote;
+                a.position = fresh.position;
+                a.status = Status::Anchored;
+            }
+            if let Some(color) = patch.color {
+                a.color = color;
+            }
+            if let Some(comment) = patch.comment {
+                a.comment = comment;
+            }
+            if let Some(tags) = patch.tags {
+                a.tags = tags
+                    .into_iter()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+            }
+            a.updated = now();
+            Ok(a.clone())
+        })?;
+        result
+    }
+
+    /// Removes annotation `id` of `note` and returns it (for undo).
+    pub fn remove(&self, note: &str, id: &str) -> Result<Annotation> {
+        let (removed, _) = self.update(note, |list| {
+            let at = list.iter().position(|a| a.id == id)?;
+            Some(list.remove(at))
+        })?;
+        removed.ok_or_else(|| Error::AnnotationNotFound { id: id.to_string() })
     }
 
     /// The annotations of `note` anchored in its current visible `text` (`None`: the note is

@@ -14,6 +14,11 @@ use serde_json::{json, Value};
 
 /// How long a condition may take before a test fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);
+/// Longest a whole test body may run: a WebDriver call that never answers fails the test
+/// instead of hanging the run.
+const TEST_LIMIT: Duration = Duration::from_secs(180);
+/// Longest the app may take to start or to close.
+const START_LIMIT: Duration = Duration::from_secs(60);
 
 fn env(name: &str) -> Result<String> {
     std::env::var(name).with_context(|| {
@@ -81,16 +86,62 @@ where
         "tauri:options".into(),
         json!({ "application": app, "args": args }),
     );
-    let client = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&webdriver)
+    let client = tokio::time::timeout(
+        START_LIMIT,
+        ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&webdriver),
+    )
+    .await
+    .context("the app did not start within a minute")?
+    .context("could not start the app through tauri-driver")?;
+    let outcome = tokio::time::timeout(TEST_LIMIT, test(client.clone()))
         .await
-        .context("could not start the app through tauri-driver")?;
-    let outcome = test(client.clone()).await;
-    let closed = client.close().await;
+        .unwrap_or_else(|_| Err(anyhow!("the test did not finish within {TEST_LIMIT:?}")));
+    let closed = tokio::time::timeout(START_LIMIT, client.close()).await;
+    // A restarted app must not meet its predecessor (they would share the web storage).
+    end_leftover_apps(&app, args).await;
     outcome?;
-    closed.context("closing the app")?;
+    closed
+        .context("closing the app timed out")?
+        .context("closing the app")?;
     Ok(())
+}
+
+/// Waits up to five seconds for app processes started with exactly these arguments to exit
+/// after their session closed, then kills them (under heavy load an app can outlive its session).
+async fn end_leftover_apps(app: &str, args: &[&str]) {
+    let matches = || -> Vec<u32> {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+                let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+                let parts: Vec<&[u8]> = cmdline
+                    .split(|b| *b == 0)
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                let same = parts.first() == Some(&app.as_bytes())
+                    && parts.len() == args.len() + 1
+                    && parts[1..].iter().zip(args).all(|(a, b)| *a == b.as_bytes());
+                same.then_some(pid)
+            })
+            .collect()
+    };
+    for _ in 0..50 {
+        if matches().is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for pid in matches() {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
 }
 
 /// Waits until an element matches `css` and returns it.

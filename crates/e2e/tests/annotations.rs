@@ -1,0 +1,225 @@
+//! Highlights in the real window: selecting text and picking a colour stores exactly the
+//! offsets Rust computes for the same passage (across code, tables, lists and inline markup);
+//! comments survive a restart; edits on disk re-anchor; deleted text leaves an orphan.
+
+use anyhow::{ensure, Context, Result};
+use fantoccini::Client;
+use margin_core::annotations::find_quote;
+use margin_core::Note;
+use margin_e2e::{element, eventually, invoke, text_of, vault_copy, with_app};
+use serde_json::{json, Value};
+
+const RICH: &str = "# Rich note\n\nPlain words with **bold and _italic_ inside** and `inline code` here.\n\n\
+| Protocol | Port |\n|:--|--:|\n| HTTPS | 443 |\n| SSH | 22 |\n\n- first item of a list\n- second item of a list\n\n\
+```rust\nfn main() { println!(\"hello\"); }\n```\n\n> A quoted line with a [link](https://example.com).\n\nCafé 🦀 end.\n";
+
+/// Selects the first occurrence of `phrase` in the note body (possibly across elements) and
+/// lets the app see the selection, as a mouse drag would.
+const SELECT: &str = r#"
+const [phrase] = arguments;
+const root = document.querySelector('.note-body');
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+const nodes = []; let text = '';
+for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, text.length]); text += n.data; }
+const at = text.indexOf(phrase);
+if (at < 0) return false;
+const locate = (pos) => { for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= pos) return [nodes[i][0], pos - nodes[i][1]]; };
+const [sn, so] = locate(at); const [en, eo] = locate(at + phrase.length);
+const range = document.createRange(); range.setStart(sn, so); range.setEnd(en, eo);
+const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
+document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+return true;
+"#;
+
+async fn select(c: &Client, phrase: &str) -> Result<()> {
+    let ok = c.execute(SELECT, vec![json!(phrase)]).await?;
+    ensure!(ok == json!(true), "{phrase:?} is not in the note");
+    element(c, ".popover:not([hidden])").await?;
+    Ok(())
+}
+
+async fn keys(c: &Client, keys: &str) -> Result<()> {
+    c.active_element().await?.send_keys(keys).await?;
+    Ok(())
+}
+
+async fn annotations(c: &Client, note: &str) -> Result<Vec<Value>> {
+    let reply = invoke(c, "list_annotations", json!({ "id": note })).await?;
+    let value = reply.map_err(|e| anyhow::anyhow!("list_annotations: {e}"))?;
+    Ok(value["annotations"].as_array().cloned().unwrap_or_default())
+}
+
+async fn open(c: &Client, note: &str) -> Result<()> {
+    c.execute(
+        "document.querySelector(`.tree-note[data-note-id=\"${arguments[0]}\"]`).click()",
+        vec![json!(note)],
+    )
+    .await?;
+    element(c, &format!(".note-body[data-note-id='{note}']")).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn selections_store_the_offsets_rust_computes() -> Result<()> {
+    let vault = vault_copy();
+    std::fs::write(vault.path().join("rich.md"), RICH)?;
+    let text = Note::from_source("rich.md", RICH, &[]).text;
+    let phrases = [
+        "bold and italic inside",
+        "words with bold",
+        "inline code here",
+        "HTTPS",
+        "443",
+        "first item of a list\nsecond item",
+        "println!(\"hello\")",
+        "quoted line with a link",
+        "Café 🦀 end",
+    ];
+    with_app(
+        &["--vault", vault.path().to_str().unwrap()],
+        |c| async move {
+            element(&c, ".tree-note[data-note-id='rich.md']").await?;
+            open(&c, "rich.md").await?;
+            for (i, phrase) in phrases.iter().enumerate() {
+                select(&c, phrase).await?;
+                keys(&c, &((i % 5) + 1).to_string()).await?;
+                eventually("the highlight", || async {
+                    Ok((annotations(&c, "rich.md").await?.len() == i + 1).then_some(()))
+                })
+                .await?;
+            }
+            let stored = annotations(&c, "rich.md").await?;
+            for phrase in phrases {
+                let (start, end) = find_quote(&text, phrase, None)?;
+                let a = stored
+                    .iter()
+                    .find(|a| a["quote"]["exact"] == phrase)
+                    .with_context(|| format!("no annotation for {phrase:?}: {stored:?}"))?;
+                ensure!(
+                    a["position"]["start"] == start && a["position"]["end"] == end,
+                    "{phrase:?}: window stored {}..{}, Rust says {start}..{end}",
+                    a["position"]["start"],
+                    a["position"]["end"]
+                );
+            }
+            let marks = c
+                .execute(
+                    "return document.querySelectorAll('.note-body mark.anno').length",
+                    vec![],
+                )
+                .await?;
+            ensure!(
+                marks.as_u64().unwrap_or(0) >= phrases.len() as u64,
+                "{marks} marks drawn"
+            );
+            Ok(())
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn comments_survive_restarts_edits_re_anchor_and_deletions_orphan() -> Result<()> {
+    let vault = vault_copy();
+    let args = ["--vault", vault.path().to_str().unwrap()];
+    let note = "realtime/webrtc.md";
+    with_app(&args, |c| async move {
+        element(&c, ".tree-note").await?;
+        c.execute(
+            "document.querySelector('.tree-folder[data-folder=\"realtime\"]').click()",
+            vec![],
+        )
+        .await?;
+        open(&c, note).await?;
+        select(&c, "signalling servers").await?;
+        keys(&c, "c").await?;
+        element(&c, ".anno-edit textarea").await?;
+        keys(&c, "Ask about STUN and TURN").await?;
+        keys(&c, "\u{E009}\u{E007}\u{E000}").await?; // Ctrl+Enter saves
+        eventually("the saved comment", || async {
+            Ok(text_of(&c, ".anno-card .anno-comment")
+                .await?
+                .filter(|t| t.contains("STUN")))
+        })
+        .await?;
+        Ok(())
+    })
+    .await?;
+    with_app(&args, |c| async move {
+        // The last note reopens with its highlight and comment.
+        element(&c, &format!(".note-body[data-note-id='{note}'] mark.anno")).await?;
+        let comment = text_of(&c, ".anno-card .anno-comment")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            comment == "Ask about STUN and TURN",
+            "comment after restart: {comment:?}"
+        );
+        Ok(())
+    })
+    .await?;
+    let file = vault.path().join(note);
+    let source = std::fs::read_to_string(&file)?;
+    let edited = source.replace(
+        "# WebRTC\n",
+        "# WebRTC\n\nA paragraph added in another editor.\n",
+    );
+    std::fs::write(&file, &edited)?;
+    let (start, end) = find_quote(
+        &Note::from_source(note, &edited, &[]).text,
+        "signalling servers",
+        None,
+    )?;
+    with_app(&args, |c| async move {
+        let mark = element(&c, ".note-body mark.anno").await?;
+        ensure!(mark.text().await? == "signalling servers");
+        let list = annotations(&c, note).await?;
+        ensure!(list.len() == 1 && list[0]["status"] != "orphan", "{list:?}");
+        ensure!(
+            list[0]["position"] == json!({ "start": start, "end": end }),
+            "re-anchored at {}, Rust finds {start}..{end}",
+            list[0]["position"]
+        );
+        Ok(())
+    })
+    .await?;
+    std::fs::write(
+        &file,
+        "---\ntitle: WebRTC\n---\n# WebRTC\n\nRewritten without that passage.\n",
+    )?;
+    with_app(&args, |c| async move {
+        element(&c, ".orphans-title").await?;
+        let orphan = text_of(&c, ".anno-card blockquote")
+            .await?
+            .unwrap_or_default();
+        ensure!(orphan == "signalling servers", "orphan: {orphan:?}");
+        let marks = c
+            .execute(
+                "return document.querySelectorAll('mark.anno').length",
+                vec![],
+            )
+            .await?;
+        ensure!(marks == json!(0), "an orphan must not be drawn");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn deleting_can_be_undone() -> Result<()> {
+    let vault = vault_copy();
+    with_app(&["--vault", vault.path().to_str().unwrap()], |c| async move {
+        element(&c, ".note-body").await?;
+        select(&c, "owner's system-design").await?;
+        keys(&c, "1").await?;
+        element(&c, ".anno-card").await?;
+        c.execute("[...document.querySelectorAll('.anno-actions button')].find((b) => b.textContent === 'Delete').click()", vec![])
+            .await?;
+        element(&c, ".status .undo").await?.click().await?;
+        element(&c, ".note-body mark.anno").await?;
+        let list = annotations(&c, "sysdesignnotes.md").await?;
+        ensure!(list.len() == 1, "{list:?}");
+        Ok(())
+    })
+    .await
+}

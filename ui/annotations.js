@@ -1,0 +1,297 @@
+// Highlights and annotations in the window: the popover on a text selection (colours 1–5,
+// c for a comment), highlights drawn over the note, and the margin list of the note's
+// annotations in reading order, with editing, deleting (with undo) and an Orphans list.
+// Usage: const notes = createAnnotations({ reader, margin, popover, api, status });
+// notes.show(noteId) after the note is rendered; notes.clear().
+
+import { markText, clearMarks } from './highlight.js';
+
+export const COLORS = ['yellow', 'green', 'blue', 'pink', 'purple'];
+
+/** Code-point offsets of a DOM range inside `root`, or null when it is not inside. */
+export function rangeOffsets(root, range) {
+  if (!root.contains(range.startContainer) || !root.contains(range.endContainer)) return null;
+  const before = document.createRange();
+  before.setStart(root, 0);
+  before.setEnd(range.startContainer, range.startOffset);
+  const start = Array.from(before.toString()).length;
+  const end = start + Array.from(range.toString()).length;
+  return end > start ? [start, end] : null;
+}
+
+export function createAnnotations({ body, margin, popover, api, status }) {
+  let noteId = null;
+  let items = [];
+  let pending = null; // [start, end] of the selection the popover is for
+  let undo = null;
+
+  // --- popover -------------------------------------------------------------------------
+  const swatches = COLORS.map((color, i) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = `swatch swatch-${color}`;
+    b.title = `${color} (${i + 1})`;
+    b.setAttribute('aria-label', `Highlight ${color}`);
+    b.addEventListener('mousedown', (e) => e.preventDefault());
+    b.addEventListener('click', () => create(color));
+    return b;
+  });
+  const commentButton = document.createElement('button');
+  commentButton.type = 'button';
+  commentButton.className = 'popover-comment';
+  commentButton.textContent = 'Comment (c)';
+  commentButton.addEventListener('mousedown', (e) => e.preventDefault());
+  commentButton.addEventListener('click', () => create(COLORS[0], true));
+  popover.append(...swatches, commentButton);
+
+  function hidePopover() {
+    popover.hidden = true;
+    pending = null;
+  }
+
+  function onSelection() {
+    const root = body();
+    const sel = window.getSelection();
+    if (!root || !noteId || !sel || sel.isCollapsed || sel.rangeCount === 0) return hidePopover();
+    const range = sel.getRangeAt(0);
+    const offsets = rangeOffsets(root, range);
+    if (!offsets || !range.toString().trim()) return hidePopover();
+    pending = offsets;
+    const rect = range.getBoundingClientRect();
+    popover.hidden = false;
+    const width = popover.offsetWidth;
+    popover.style.left = `${Math.max(8, Math.min(window.innerWidth - width - 8, rect.left + rect.width / 2 - width / 2))}px`;
+    popover.style.top = `${Math.max(8, rect.top - popover.offsetHeight - 8)}px`;
+  }
+
+  document.addEventListener('mouseup', () => setTimeout(onSelection, 0));
+  document.addEventListener('keyup', (e) => {
+    if (e.shiftKey || e.key === 'Shift') setTimeout(onSelection, 0);
+  });
+  document.addEventListener('keydown', (e) => {
+    if (popover.hidden || !pending || e.ctrlKey || e.metaKey || e.altKey) return;
+    const n = Number(e.key);
+    if (n >= 1 && n <= COLORS.length) create(COLORS[n - 1]);
+    else if (e.key === 'c') create(COLORS[0], true);
+    else if (e.key === 'Escape') hidePopover();
+    else return;
+    e.preventDefault();
+  });
+
+  async function create(color, withComment = false) {
+    if (!pending || !noteId) return;
+    const [start, end] = pending;
+    hidePopover();
+    window.getSelection()?.removeAllRanges();
+    try {
+      const a = await api.addAnnotation(noteId, start, end, color);
+      items.push(a);
+      render();
+      if (withComment) edit(a.id);
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  }
+
+  // --- highlights over the note --------------------------------------------------------
+  function draw() {
+    const root = body();
+    if (!root) return;
+    const placed = items.filter((a) => a.status !== 'orphan');
+    markText(root, placed.map((a) => [a.position.start, a.position.end]), {
+      kind: 'anno',
+      decorate(mark, i) {
+        mark.dataset.id = placed[i].id;
+        mark.dataset.color = placed[i].color;
+        mark.title = placed[i].comment || placed[i].quote.exact;
+      },
+    });
+  }
+
+  // --- the margin list -----------------------------------------------------------------
+  function card(a) {
+    const el = document.createElement('article');
+    el.className = 'anno-card';
+    el.dataset.id = a.id;
+    el.dataset.color = a.color;
+    el.tabIndex = 0;
+    const quote = document.createElement('blockquote');
+    quote.textContent = a.quote.exact;
+    el.append(quote);
+    if (a.comment) {
+      const c = document.createElement('p');
+      c.className = 'anno-comment';
+      c.textContent = a.comment;
+      el.append(c);
+    }
+    if (a.tags.length) {
+      const t = document.createElement('p');
+      t.className = 'anno-tags';
+      t.textContent = a.tags.map((x) => `#${x}`).join(' ');
+      el.append(t);
+    }
+    const actions = document.createElement('div');
+    actions.className = 'anno-actions';
+    const editB = document.createElement('button');
+    editB.type = 'button';
+    editB.textContent = 'Edit';
+    editB.addEventListener('click', (e) => {
+      e.stopPropagation();
+      edit(a.id);
+    });
+    const del = document.createElement('button');
+    del.type = 'button';
+    del.textContent = 'Delete';
+    del.addEventListener('click', (e) => {
+      e.stopPropagation();
+      remove(a.id);
+    });
+    actions.append(editB, del);
+    if (a.status === 'orphan') {
+      const attach = document.createElement('button');
+      attach.type = 'button';
+      attach.textContent = 'Attach to selection';
+      attach.title = 'Select text in the note first';
+      attach.addEventListener('mousedown', (e) => e.preventDefault());
+      attach.addEventListener('click', (e) => {
+        e.stopPropagation();
+        reattach(a.id);
+      });
+      actions.append(attach);
+    }
+    el.append(actions);
+    el.addEventListener('click', () => jump(a.id));
+    return el;
+  }
+
+  function render() {
+    items.sort((x, y) => (x.status === 'orphan') - (y.status === 'orphan') || x.position.start - y.position.start);
+    const placed = items.filter((a) => a.status !== 'orphan');
+    const orphans = items.filter((a) => a.status === 'orphan');
+    const parts = [];
+    if (!items.length) {
+      const p = document.createElement('p');
+      p.className = 'empty-state';
+      p.textContent = 'Select text to highlight it (1–5 pick a colour, c adds a comment).';
+      parts.push(p);
+    }
+    parts.push(...placed.map(card));
+    if (orphans.length) {
+      const h = document.createElement('h3');
+      h.className = 'orphans-title';
+      h.textContent = `Orphans (${orphans.length}) — their text changed or is gone`;
+      parts.push(h, ...orphans.map(card));
+    }
+    margin.replaceChildren(...parts);
+    draw();
+  }
+
+  function jump(id) {
+    const mark = body()?.querySelector(`mark.anno[data-id="${CSS.escape(id)}"]`);
+    mark?.scrollIntoView({ block: 'center' });
+    for (const c of margin.querySelectorAll('.anno-card')) c.classList.toggle('current', c.dataset.id === id);
+  }
+
+  function edit(id) {
+    const a = items.find((x) => x.id === id);
+    const el = margin.querySelector(`.anno-card[data-id="${CSS.escape(id)}"]`);
+    if (!a || !el) return;
+    const form = document.createElement('form');
+    form.className = 'anno-edit';
+    const comment = document.createElement('textarea');
+    comment.value = a.comment;
+    comment.placeholder = 'Your comment (Markdown)';
+    comment.rows = 3;
+    const tags = document.createElement('input');
+    tags.value = a.tags.join(', ');
+    tags.placeholder = 'tags, comma separated';
+    const colors = document.createElement('select');
+    for (const c of COLORS) colors.append(new Option(c, c, false, c === a.color));
+    const save = document.createElement('button');
+    save.type = 'submit';
+    save.textContent = 'Save';
+    form.append(comment, tags, colors, save);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const patch = { comment: comment.value, tags: tags.value.split(',').map((t) => t.trim()).filter(Boolean), color: colors.value };
+      try {
+        const saved = await api.updateAnnotation(noteId, id, patch);
+        items = items.map((x) => (x.id === id ? saved : x));
+        render();
+      } catch (err) {
+        status.say(err.message, 'error');
+      }
+    });
+    form.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) form.requestSubmit();
+      if (e.key === 'Escape') render();
+      e.stopPropagation();
+    });
+    el.replaceChildren(el.querySelector('blockquote'), form);
+    comment.focus();
+  }
+
+  async function remove(id) {
+    try {
+      const removed = await api.deleteAnnotation(noteId, id);
+      items = items.filter((x) => x.id !== id);
+      render();
+      const forNote = noteId;
+      undo = async () => {
+        await api.restoreAnnotation(forNote, removed);
+        if (noteId === forNote) {
+          items.push(removed);
+          render();
+        }
+      };
+      status.offerUndo('Annotation deleted.', () => undo?.());
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  }
+
+  async function reattach(id) {
+    const sel = window.getSelection();
+    const offsets = sel && sel.rangeCount ? rangeOffsets(body(), sel.getRangeAt(0)) : null;
+    if (!offsets) {
+      status.say('Select the passage to attach it to first.', 'warn');
+      return;
+    }
+    try {
+      const saved = await api.updateAnnotation(noteId, id, { range: offsets });
+      items = items.map((x) => (x.id === id ? saved : x));
+      sel.removeAllRanges();
+      render();
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  }
+
+  document.addEventListener('click', (e) => {
+    const mark = /** @type {HTMLElement} */ (e.target).closest?.('mark.anno');
+    if (mark && body()?.contains(mark)) jump(mark.dataset.id);
+  });
+
+  return {
+    async show(id) {
+      noteId = id;
+      items = [];
+      hidePopover();
+      try {
+        const result = await api.listAnnotations(id);
+        if (noteId !== id) return;
+        items = result.annotations;
+        if (result.set_aside) status.say(`This note's annotation file was damaged and moved to ${result.set_aside}.`, 'error');
+      } catch (err) {
+        status.say(err.message, 'error');
+      }
+      render();
+    },
+    /** Redraws the highlights (after the note body was replaced or marked). */
+    redraw: draw,
+    clear() {
+      const root = body();
+      if (root) clearMarks(root, 'anno');
+    },
+  };
+}
