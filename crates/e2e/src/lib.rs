@@ -207,3 +207,14 @@ pub async fn invoke(client: &Client, command: &str, args: Value) -> Result<Resul
         .map(Ok)
         .ok_or_else(|| anyhow!("unexpected reply from invoke: {reply}"))
 }
+
+/// Saves a screenshot of the window when `MARGIN_SCREENSHOTS` names a folder (for the README).
+pub async fn screenshot(c: &Client, name: &str) -> Result<()> {
+    if let Ok(dir) = std::env::var("MARGIN_SCREENSHOTS") {
+        // Let the last frame paint: WebKit shoots what is on screen, not the DOM.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = c.screenshot().await?;
+        std::fs::write(Path::new(&dir).join(name), png)?;
+    }
+    Ok(())
+}

@@ -6,7 +6,7 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::Client;
 use margin_core::annotations::find_quote;
 use margin_core::Note;
-use margin_e2e::{element, eventually, invoke, text_of, vault_copy, with_app};
+use margin_e2e::{element, eventually, invoke, screenshot, text_of, vault_copy, with_app};
 use serde_json::{json, Value};
 
 const RICH: &str = "# Rich note\n\nPlain words with **bold and _italic_ inside** and `inline code` here.\n\n\
@@ -155,6 +155,7 @@ async fn comments_survive_restarts_edits_re_anchor_and_deletions_orphan() -> Res
             comment == "Ask about STUN and TURN",
             "comment after restart: {comment:?}"
         );
+        screenshot(&c, "screenshot-annotations.png").await?;
         Ok(())
     })
     .await?;

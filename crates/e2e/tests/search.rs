@@ -3,7 +3,7 @@
 
 use anyhow::{ensure, Result};
 use fantoccini::{Client, Locator};
-use margin_e2e::{element, eventually, text_of, vault_copy, with_app};
+use margin_e2e::{element, eventually, screenshot, text_of, vault_copy, with_app};
 use serde_json::json;
 
 const CTRL: &str = "\u{E009}";
@@ -19,17 +19,6 @@ async fn keys(c: &Client, keys: &str) -> Result<()> {
 
 async fn count(c: &Client, css: &str) -> Result<usize> {
     Ok(c.find_all(Locator::Css(css)).await?.len())
-}
-
-/// Saves a screenshot of the window when `MARGIN_SCREENSHOTS` names a folder (for the README).
-async fn screenshot(c: &Client, name: &str) -> Result<()> {
-    if let Ok(dir) = std::env::var("MARGIN_SCREENSHOTS") {
-        // Let the last frame paint: WebKit shoots what is on screen, not the DOM.
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-        let png = c.screenshot().await?;
-        std::fs::write(std::path::Path::new(&dir).join(name), png)?;
-    }
-    Ok(())
 }
 
 #[tokio::test]
