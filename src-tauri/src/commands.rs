@@ -133,6 +133,21 @@ pub async fn search_in_note(
     .await
 }
 
+/// Re-indexes one note in the background after its annotations changed, so search finds the
+/// new highlight or comment at once without making the window wait for the commit.
+fn reindex_later(app: &tauri::AppHandle, id: &str) {
+    use tauri::Manager;
+    let (app, id) = (app.clone(), id.to_string());
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        if let (Ok(vault), Some(index)) = (&state.vault, state.index.get()) {
+            if let Err(err) = index.update_notes(vault, &[id]) {
+                tracing::warn!("re-indexing after an annotation change: {err}");
+            }
+        }
+    });
+}
+
 fn store(state: &AppState) -> CmdResult<Store> {
     state.store.clone().ok_or_else(|| ErrorPayload {
         code: "no_vault".into(),
@@ -169,6 +184,7 @@ pub async fn list_annotations(
 /// Highlights characters `start..end` of note `id`'s visible text.
 #[tauri::command]
 pub async fn add_annotation(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     id: String,
     start: usize,
@@ -176,6 +192,7 @@ pub async fn add_annotation(
     color: String,
 ) -> CmdResult<Annotation> {
     let (vault, store) = (vault(&state)?, store(&state)?);
+    let note_id = id.clone();
     blocking(move || {
         let note = Note::load(&vault, &id, &[])?;
         let mut annotation = Annotation::new(&note.text, start, end, &color)?;
@@ -191,42 +208,54 @@ pub async fn add_annotation(
         Ok(annotation)
     })
     .await
+    .inspect(|_| reindex_later(&app, &note_id))
 }
 
 /// Changes colour, comment, tags, or re-attaches an orphan to a new range.
 #[tauri::command]
 pub async fn update_annotation(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     id: String,
     annotation: String,
     patch: Patch,
 ) -> CmdResult<Annotation> {
     let (vault, store) = (vault(&state)?, store(&state)?);
+    let note_id = id.clone();
     blocking(move || {
         let text = Note::load(&vault, &id, &[])?.text;
         Ok(store.edit(&id, &annotation, patch, &text)?)
     })
     .await
+    .inspect(|_| reindex_later(&app, &note_id))
 }
 
 /// Deletes an annotation and returns it, so the window can offer to undo.
 #[tauri::command]
 pub async fn delete_annotation(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     id: String,
     annotation: String,
 ) -> CmdResult<Annotation> {
     let store = store(&state)?;
-    blocking(move || Ok(store.remove(&id, &annotation)?)).await
+    let note_id = id.clone();
+    blocking(move || Ok(store.remove(&id, &annotation)?))
+        .await
+        .inspect(|_| reindex_later(&app, &note_id))
 }
 
 /// Puts back an annotation deleted a moment ago (undo).
 #[tauri::command]
 pub async fn restore_annotation(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     id: String,
     annotation: Annotation,
 ) -> CmdResult<()> {
     let store = store(&state)?;
-    blocking(move || Ok(store.add(&id, annotation)?)).await
+    let note_id = id.clone();
+    blocking(move || Ok(store.add(&id, annotation)?))
+        .await
+        .inspect(|_| reindex_later(&app, &note_id))
 }

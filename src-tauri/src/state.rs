@@ -110,7 +110,7 @@ impl AppState {
                 );
             }
         };
-        match SearchIndex::for_vault(vault, &cache, &mut progress) {
+        match SearchIndex::for_vault(vault, &cache, self.store.as_ref(), &mut progress) {
             Ok((index, outcome, stats)) => {
                 let mut message = format!(
                     "index up to date in {:.0} ms",

@@ -254,7 +254,7 @@ fn main() -> Result<()> {
     };
 
     let started = Instant::now();
-    let (index, _, stats) = SearchIndex::for_vault(&vault, &args.cache, &mut |_, _| {})?;
+    let (index, _, stats) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| {})?;
     let build = started.elapsed();
     eprintln!(
         "bench: cold build {:.2}s ({} notes)",
@@ -267,7 +267,7 @@ fn main() -> Result<()> {
     let mut warm = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
-        let (index, _, stats) = SearchIndex::for_vault(&vault, &args.cache, &mut |_, _| {})?;
+        let (index, _, stats) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| {})?;
         warm.push(ms(started.elapsed()));
         anyhow::ensure!(
             stats.added + stats.changed == 0,
@@ -276,7 +276,7 @@ fn main() -> Result<()> {
         drop(index);
     }
     warm.sort_by(f64::total_cmp);
-    let (index, _, _) = SearchIndex::for_vault(&vault, &args.cache, &mut |_, _| {})?;
+    let (index, _, _) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| {})?;
 
     // Edit → searchable: touch notes one at a time, each followed by an update and a search.
     let mut rng = Lcg(42);

@@ -331,7 +331,8 @@ fn open_index(vault: &Vault, verbose: bool) -> anyhow::Result<(SearchIndex, Upda
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let (index, outcome, stats) = SearchIndex::for_vault(vault, &cache, &mut progress)?;
+    let (index, outcome, stats) =
+        SearchIndex::for_vault(vault, &cache, Some(&store(vault)?), &mut progress)?;
     bar.finish_and_clear();
     if let margin_core::search::OpenOutcome::Rebuilt(reason) = outcome {
         eprintln!("margin: the search index was rebuilt ({reason})");

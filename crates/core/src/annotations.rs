@@ -428,6 +428,55 @@ impl Store {
         sync_dir(&dir)
     }
 
+    /// When each note's annotation file last changed (ms since the epoch), by note id: lets the
+    /// search index notice annotations changed by another process.
+    pub fn modified_times(&self) -> std::collections::HashMap<String, u64> {
+        let mut out = std::collections::HashMap::new();
+        if !self.dir.exists() {
+            return out;
+        }
+        for entry in ignore::WalkBuilder::new(&self.dir)
+            .hidden(true)
+            .standard_filters(false)
+            .build()
+            .filter_map(|e| e.ok())
+        {
+            let path = entry.path();
+            let Ok(rel) = path.strip_prefix(&self.dir) else {
+                continue;
+            };
+            let Some(rel) = rel.to_str() else { continue };
+            let Some(id) = rel.strip_suffix(".json") else {
+                continue;
+            };
+            if id.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
+                continue;
+            }
+            let modified = entry
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_millis() as u64);
+            out.insert(id.replace(std::path::MAIN_SEPARATOR, "/"), modified);
+        }
+        out
+    }
+
+    /// The annotations of `note` with the file's mtime and raw bytes, for indexing: no lock, no
+    /// repair, `None` when there is no readable file.
+    pub fn load_quietly(&self, note: &str) -> Option<(Vec<Annotation>, u64, Vec<u8>)> {
+        let path = self.file_of(note).ok()?;
+        let bytes = fs::read(&path).ok()?;
+        let file: NoteFile = serde_json::from_slice(&bytes).ok()?;
+        let modified = fs::metadata(&path)
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_millis() as u64);
+        Some((file.annotations, modified, bytes))
+    }
+
     /// Every note that has annotations, with them.
     pub fn all(&self) -> Result<Vec<(String, Vec<Annotation>)>> {
         let mut out = Vec::new();

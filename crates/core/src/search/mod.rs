@@ -13,7 +13,7 @@ pub mod highlight;
 pub mod query;
 pub mod schema;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -28,6 +28,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use crate::annotations::{Annotation, Store};
 use crate::error::{Error, Result};
 use crate::note::title_of;
 use crate::render;
@@ -113,6 +114,9 @@ struct NoteState {
     size: u64,
     modified_ms: u64,
     hash: u64,
+    /// Last change of the note's annotation file (0: none).
+    #[serde(default)]
+    annotations_ms: u64,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -131,6 +135,8 @@ pub struct SearchIndex {
     writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
     state: Mutex<IndexState>,
+    /// The vault's annotations, indexed with the sections they highlight.
+    annotations: Option<Store>,
 }
 
 /// FNV-1a, 64 bits: a stable hash (std's `DefaultHasher` may change between Rust releases)
@@ -260,16 +266,20 @@ impl SearchIndex {
             writer,
             fields,
             state: Mutex::new(state),
+            annotations: None,
         })
     }
 
-    /// Opens the index of `vault` under Margin's cache folder and brings it up to date.
+    /// Opens the index of `vault` under Margin's cache folder and brings it up to date;
+    /// with `annotations`, highlighted text and comments are searchable too.
     pub fn for_vault(
         vault: &Vault,
         cache_dir: &Path,
+        annotations: Option<&Store>,
         progress: Progress<'_>,
     ) -> Result<(SearchIndex, OpenOutcome, UpdateStats)> {
-        let (index, outcome) = SearchIndex::open(&index_dir(cache_dir, vault))?;
+        let (mut index, outcome) = SearchIndex::open(&index_dir(cache_dir, vault))?;
+        index.annotations = annotations.cloned();
         let stats = index.update(vault, progress)?;
         Ok((index, outcome, stats))
     }
@@ -301,6 +311,7 @@ impl SearchIndex {
         };
         let mut state = self.state.lock().map_err(|_| self.poisoned())?;
         let racy_after = state.indexed_at_ms.saturating_sub(2000);
+        let annotated = self.annotation_times();
         let mut todo = Vec::new();
         let mut seen: HashSet<&str> = HashSet::with_capacity(scan.notes.len());
         for file in &scan.notes {
@@ -309,7 +320,8 @@ impl SearchIndex {
                 Some(old)
                     if old.size == file.size
                         && old.modified_ms == file.modified_ms
-                        && file.modified_ms < racy_after =>
+                        && file.modified_ms < racy_after
+                        && old.annotations_ms == annotated.get(&file.id).copied().unwrap_or(0) =>
                 {
                     stats.unchanged += 1
                 }
@@ -421,11 +433,13 @@ impl SearchIndex {
                 return Ok(());
             }
         };
-        let hash = fnv1a(source.as_bytes());
+        let (annotations, annotations_ms, annotations_hash) = self.annotations_of(&file.id);
+        let hash = fnv1a(source.as_bytes()) ^ annotations_hash;
         let entry = NoteState {
             size: file.size,
             modified_ms: file.modified_ms,
             hash,
+            annotations_ms,
         };
         if !is_new
             && state
@@ -440,7 +454,7 @@ impl SearchIndex {
         if !is_new {
             writer.delete_term(Term::from_field_text(self.fields.note, &file.id));
         }
-        self.add_note(writer, &file.id, &source)
+        self.add_note(writer, &file.id, &source, &annotations)
             .map_err(|e| index_err(&self.dir, e))?;
         state.notes.insert(file.id.clone(), entry);
         if is_new {
@@ -449,6 +463,25 @@ impl SearchIndex {
             stats.changed += 1;
         }
         Ok(())
+    }
+
+    /// When each annotated note's annotation file last changed, by note id.
+    fn annotation_times(&self) -> HashMap<String, u64> {
+        let Some(store) = &self.annotations else {
+            return HashMap::new();
+        };
+        store.modified_times()
+    }
+
+    /// The annotations of a note, the file's mtime and a hash of its content (0s when none).
+    fn annotations_of(&self, id: &str) -> (Vec<Annotation>, u64, u64) {
+        let Some(store) = &self.annotations else {
+            return (Vec::new(), 0, 0);
+        };
+        match store.load_quietly(id) {
+            Some((list, modified_ms, bytes)) => (list, modified_ms, fnv1a(&bytes).rotate_left(1)),
+            None => (Vec::new(), 0, 0),
+        }
     }
 
     fn poisoned(&self) -> Error {
@@ -465,7 +498,13 @@ impl SearchIndex {
         Ok(())
     }
 
-    fn add_note(&self, writer: &IndexWriter, id: &str, source: &str) -> tantivy::Result<()> {
+    fn add_note(
+        &self,
+        writer: &IndexWriter,
+        id: &str,
+        source: &str,
+        annotations: &[Annotation],
+    ) -> tantivy::Result<()> {
         let f = &self.fields;
         let (outline, sections) = render::sections(source);
         let fm = &outline.front_matter;
@@ -486,8 +525,51 @@ impl SearchIndex {
             path.push_str(&part.to_lowercase());
             folders.push(path.clone());
         }
+        // Each annotation goes with the section holding its quote (else the heading it was
+        // under, else the first section).
+        let mut per_section: Vec<Vec<&Annotation>> = vec![Vec::new(); sections.len()];
+        for a in annotations {
+            let at = sections
+                .iter()
+                .position(|s| s.text.contains(a.quote.exact.trim()))
+                .or_else(|| {
+                    (!a.heading.is_empty())
+                        .then(|| {
+                            sections
+                                .iter()
+                                .position(|s| s.heading_path.ends_with(&a.heading))
+                        })
+                        .flatten()
+                })
+                .unwrap_or(0);
+            if let Some(list) = per_section.get_mut(at) {
+                list.push(a);
+            }
+        }
         for (ord, section) in sections.iter().enumerate() {
             let mut doc = TantivyDocument::default();
+            let notes = &per_section[ord];
+            if !notes.is_empty() {
+                let text: Vec<String> = notes
+                    .iter()
+                    .map(|a| {
+                        let mut t = format!("“{}”", a.quote.exact);
+                        if !a.comment.trim().is_empty() {
+                            t.push_str(" — ");
+                            t.push_str(a.comment.trim());
+                        }
+                        t
+                    })
+                    .collect();
+                doc.add_text(f.annotations, text.join("\n"));
+                doc.add_text(f.annotated, "yes");
+                for a in notes.iter() {
+                    doc.add_text(f.colors, a.color.to_lowercase());
+                    for tag in &a.tags {
+                        doc.add_text(f.tags, tag);
+                    }
+                }
+            }
             doc.add_text(f.note, id);
             doc.add_text(f.anchor, &section.anchor);
             doc.add_text(f.heading, &section.heading_path);
@@ -548,11 +630,20 @@ impl SearchIndex {
             };
             let note = text(self.fields.note);
             let body = text(self.fields.body);
-            let (snippet, ranges) = if matcher.is_empty() {
-                highlight::snippet(&body, &[], SNIPPET_CHARS)
+            let notes = text(self.fields.annotations);
+            let body_ranges = matcher.ranges(&body);
+            let note_ranges = if body_ranges.is_empty() {
+                matcher.ranges(&notes)
             } else {
-                highlight::snippet(&body, &matcher.ranges(&body), SNIPPET_CHARS)
+                Vec::new()
             };
+            // When only the user's own annotation matched, show it: the quote and the comment.
+            let (snippet, ranges) =
+                if !note_ranges.is_empty() || (parsed.annotated && body_ranges.is_empty()) {
+                    highlight::snippet(&notes, &note_ranges, SNIPPET_CHARS)
+                } else {
+                    highlight::snippet(&body, &body_ranges, SNIPPET_CHARS)
+                };
             let hit = Hit {
                 title: text(self.fields.title),
                 heading: text(self.fields.heading),
@@ -669,6 +760,24 @@ impl SearchIndex {
                 Occur::Must,
                 Box::new(TermQuery::new(
                     Term::from_field_text(self.fields.folders, folder),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if q.annotated {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.annotated, "yes"),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        for color in &q.colors {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.colors, color),
                     IndexRecordOption::Basic,
                 )),
             ));

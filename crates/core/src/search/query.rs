@@ -2,7 +2,7 @@
 //! empty one), never an error.
 //!
 //! `word` (all words must match), `"exact phrase"`, `tcp*` (prefix), `-word` / `-"phrase"`
-//! (exclude), `a OR b`, filters `tag:x`, `in:folder`, `title:word`. While typing, the last word
+//! (exclude), `a OR b`, filters `tag:x`, `in:folder`, `title:word`, `is:annotated`, `color:x`. While typing, the last word
 //! is also a prefix. Unbalanced quotes, lone `-`, empty filters and symbols are dropped.
 //!
 //! Hand-written because tantivy's own parser rejects such input and knows nothing of
@@ -41,6 +41,10 @@ pub struct Query {
     pub tags: Vec<String>,
     /// `in:` folder filters (lower-case, no trailing `/`), all required.
     pub folders: Vec<String>,
+    /// `is:annotated`: only sections with highlights or comments.
+    pub annotated: bool,
+    /// `color:` filters on annotation colours (lower-case).
+    pub colors: Vec<String>,
 }
 
 impl Query {
@@ -50,6 +54,8 @@ impl Query {
             && self.exclude.is_empty()
             && self.tags.is_empty()
             && self.folders.is_empty()
+            && !self.annotated
+            && self.colors.is_empty()
     }
 
     /// Every atom that can produce a highlight (excluded ones never do).
@@ -188,6 +194,17 @@ pub fn parse(input: &str, as_you_type: bool) -> Query {
                 let folder = value.trim_matches('/').to_lowercase();
                 if !folder.is_empty() {
                     query.folders.push(folder);
+                }
+                continue;
+            }
+            "is" if value.eq_ignore_ascii_case("annotated") => {
+                query.annotated = true;
+                continue;
+            }
+            "color" | "colour" => {
+                let color = value.to_lowercase();
+                if !color.is_empty() {
+                    query.colors.push(color);
                 }
                 continue;
             }

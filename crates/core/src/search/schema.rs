@@ -18,7 +18,7 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 
 /// Bumped whenever the schema or the analyzer changes; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name of the word analyzer.
 pub const WORDS: &str = "margin_words";
@@ -44,6 +44,10 @@ pub struct Fields {
     pub folders: Field,
     /// Highlighted quotes and comments of the section's annotations.
     pub annotations: Field,
+    /// `yes` when the section has annotations (`is:annotated`).
+    pub annotated: Field,
+    /// Colours of the section's annotations (`color:`).
+    pub colors: Field,
     /// Position of the section in its note.
     pub ord: Field,
 }
@@ -79,7 +83,9 @@ impl Fields {
                 ),
             ),
             folders: b.add_text_field("folders", STRING),
-            annotations: b.add_text_field("annotations", words(false)),
+            annotations: b.add_text_field("annotations", words(true)),
+            annotated: b.add_text_field("annotated", STRING),
+            colors: b.add_text_field("colors", STRING),
             ord: b.add_u64_field("ord", NumericOptions::default().set_stored()),
         };
         (b.build(), fields)

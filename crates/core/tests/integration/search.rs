@@ -7,7 +7,7 @@ use margin_core::{Note, Vault};
 use crate::util::TestVault;
 
 fn index(vault: &Vault, cache: &Path) -> (SearchIndex, OpenOutcome) {
-    let (index, outcome, _) = SearchIndex::for_vault(vault, cache, &mut |_, _| {}).unwrap();
+    let (index, outcome, _) = SearchIndex::for_vault(vault, cache, None, &mut |_, _| {}).unwrap();
     (index, outcome)
 }
 
@@ -168,7 +168,7 @@ fn incremental_updates_follow_add_edit_delete_rename() {
     // Reopening keeps the index and finds nothing to do.
     drop(index);
     let (index, outcome, stats) =
-        SearchIndex::for_vault(&vault, cache.path(), &mut |_, _| {}).unwrap();
+        SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| {}).unwrap();
     assert_eq!(outcome, OpenOutcome::Reused);
     assert_eq!(stats.added + stats.changed + stats.removed, 0);
     assert_eq!(notes(&index, "charlie"), ["renamed.md"]);
@@ -262,4 +262,49 @@ fn matches_in_the_open_note_use_visible_text_offsets() {
         let word: String = chars[r[0]..r[1]].iter().collect();
         assert_eq!(word.to_lowercase(), "signalling");
     }
+}
+
+#[test]
+fn annotations_are_searchable_and_filterable() {
+    use margin_core::annotations::{Annotation, Store};
+    let v = TestVault::new()
+        .file(
+            "a.md",
+            "# Alpha\n\nThe quorum needs two replicas.\n\n## Later\n\nNothing here.\n",
+        )
+        .file("b.md", "# Bravo\n\nGossip spreads state.\n");
+    let vault = v.open();
+    let store = Store::for_vault(&vault, &v.path().join("fb"));
+    let text = Note::load(&vault, "a.md", &[]).unwrap().text;
+    let start = text.find("two replicas").unwrap();
+    let mut a = Annotation::new(&text, start, start + 12, "red").unwrap();
+    a.comment = "remember sloppy quorums".into();
+    store.add("a.md", a).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _, _) =
+        SearchIndex::for_vault(&vault, cache.path(), Some(&store), &mut |_, _| {}).unwrap();
+    // The comment is found, and the snippet shows it.
+    let hits = index.search("sloppy", 10, false).unwrap();
+    assert_eq!(hits[0].note, "a.md");
+    assert!(
+        hits[0].snippet.contains("remember sloppy quorums"),
+        "{}",
+        hits[0].snippet
+    );
+    assert_eq!(notes(&index, "is:annotated"), ["a.md"]);
+    assert_eq!(notes(&index, "color:red replicas"), ["a.md"]);
+    assert!(notes(&index, "color:blue").is_empty());
+    // A change made elsewhere (another process) is noticed by the next update.
+    let text_b = Note::load(&vault, "b.md", &[]).unwrap().text;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let mut b = Annotation::new(&text_b, 0, 6, "blue").unwrap();
+    b.comment = "epidemic protocols".into();
+    store.add("b.md", b).unwrap();
+    let stats = index.update(&vault, &mut |_, _| {}).unwrap();
+    assert_eq!(stats.changed, 1);
+    assert_eq!(notes(&index, "epidemic"), ["b.md"]);
+    // And a deletion, through the watcher path.
+    store.update("b.md", |l| l.clear()).unwrap();
+    index.update_notes(&vault, &["b.md".to_string()]).unwrap();
+    assert!(notes(&index, "epidemic").is_empty());
 }
