@@ -20,6 +20,7 @@ fn main() {
             "update_annotation",
             "delete_annotation",
             "restore_annotation",
+            "all_annotations",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

@@ -119,9 +119,10 @@ export function createAnnotations({ body, margin, popover, api, status }) {
     quote.textContent = a.quote.exact;
     el.append(quote);
     if (a.comment) {
-      const c = document.createElement('p');
+      const c = document.createElement('div');
       c.className = 'anno-comment';
-      c.textContent = a.comment;
+      // Rendered and sanitised in Rust, like the note itself.
+      c.innerHTML = a.comment_html;
       el.append(c);
     }
     if (a.tags.length) {
@@ -133,6 +134,7 @@ export function createAnnotations({ body, margin, popover, api, status }) {
     const actions = document.createElement('div');
     actions.className = 'anno-actions';
     const editB = document.createElement('button');
+    editB.dataset.action = 'edit';
     editB.type = 'button';
     editB.textContent = 'Edit';
     editB.addEventListener('click', (e) => {
@@ -140,6 +142,7 @@ export function createAnnotations({ body, margin, popover, api, status }) {
       edit(a.id);
     });
     const del = document.createElement('button');
+    del.dataset.action = 'delete';
     del.type = 'button';
     del.textContent = 'Delete';
     del.addEventListener('click', (e) => {
@@ -239,10 +242,7 @@ export function createAnnotations({ body, margin, popover, api, status }) {
       const forNote = noteId;
       undo = async () => {
         await api.restoreAnnotation(forNote, removed);
-        if (noteId === forNote) {
-          items.push(removed);
-          render();
-        }
+        if (noteId === forNote) await reload(forNote);
       };
       status.offerUndo('Annotation deleted.', () => undo?.());
     } catch (err) {
@@ -272,21 +272,26 @@ export function createAnnotations({ body, margin, popover, api, status }) {
     if (mark && body()?.contains(mark)) jump(mark.dataset.id);
   });
 
+  /** Loads and shows the annotations of note `id` (after the note is rendered). */
+  async function reload(id) {
+    noteId = id;
+    items = [];
+    hidePopover();
+    try {
+      const result = await api.listAnnotations(id);
+      if (noteId !== id) return;
+      items = result.annotations;
+      if (result.set_aside) status.say(`This note's annotation file was damaged and moved to ${result.set_aside}.`, 'error');
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+    render();
+  }
+
   return {
-    async show(id) {
-      noteId = id;
-      items = [];
-      hidePopover();
-      try {
-        const result = await api.listAnnotations(id);
-        if (noteId !== id) return;
-        items = result.annotations;
-        if (result.set_aside) status.say(`This note's annotation file was damaged and moved to ${result.set_aside}.`, 'error');
-      } catch (err) {
-        status.say(err.message, 'error');
-      }
-      render();
-    },
+    show: reload,
+    /** Scrolls to an annotation's highlight and marks its card. */
+    jump,
     /** Redraws the highlights (after the note body was replaced or marked). */
     redraw: draw,
     clear() {

@@ -50,14 +50,17 @@ export function onIndexStatus(handler) {
  *              color: string, comment: string, tags: string[], created: string, updated: string,
  *              status: 'anchored' | 'moved' | 'orphan' }} Annotation */
 
-/** @returns {Promise<{ annotations: Annotation[], set_aside: string | null }>} */
+/** @typedef {Annotation & { comment_html: string }} AnnotationView */
+/** @returns {Promise<{ annotations: AnnotationView[], set_aside: string | null }>} */
 export const listAnnotations = (id) => invoke('list_annotations', { id });
-/** Highlights code points start..end of the note's visible text. @returns {Promise<Annotation>} */
+/** Highlights code points start..end of the note's visible text. @returns {Promise<AnnotationView>} */
 export const addAnnotation = (id, start, end, color) => invoke('add_annotation', { id, start, end, color });
 /** @param {{ color?: string, comment?: string, tags?: string[], range?: number[] }} patch
- *  @returns {Promise<Annotation>} */
+ *  @returns {Promise<AnnotationView>} */
 export const updateAnnotation = (id, annotation, patch) => invoke('update_annotation', { id, annotation, patch });
 /** @returns {Promise<Annotation>} the deleted annotation, for undo */
 export const deleteAnnotation = (id, annotation) => invoke('delete_annotation', { id, annotation });
 /** @returns {Promise<void>} */
 export const restoreAnnotation = (id, annotation) => invoke('restore_annotation', { id, annotation });
+/** @returns {Promise<{ note: string, title: string, annotations: AnnotationView[] }[]>} */
+export const allAnnotations = () => invoke('all_annotations');

@@ -12,6 +12,7 @@ import { createLayout } from './layout.js';
 import { appSettings, vaultSettings } from './settings.js';
 import { markText, clearMarks } from './highlight.js';
 import { createAnnotations } from './annotations.js';
+import { createLibrary } from './library.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -48,9 +49,29 @@ const annotations = createAnnotations({
   api,
   status,
 });
+const library = createLibrary($('library'), {
+  load: () => api.allAnnotations(),
+  onOpen: async (note, annotationId) => {
+    closeLibrary();
+    await openNote(note);
+    annotations.jump(annotationId);
+  },
+});
+function openLibrary() {
+  $('note').hidden = true;
+  findBar.hide();
+  library.open().catch((err) => status.say(err.message, 'error'));
+}
+function closeLibrary() {
+  library.close();
+  $('note').hidden = false;
+}
+$('open-library').addEventListener('click', () => (library.isOpen ? closeLibrary() : openLibrary()));
+
 const palette = createSearch($('palette'), {
   search: (query) => api.search(query, 40, true),
   onOpen: async (hit, query) => {
+    closeLibrary();
     // The reader takes the keyboard: arrows scroll, Enter / Shift+Enter step through matches.
     $('reader-pane').focus({ preventScroll: true });
     await openNote(hit.note, hit.anchor || null);
@@ -59,6 +80,7 @@ const palette = createSearch($('palette'), {
 });
 
 async function openNote(id, anchor = null) {
+  if (library.isOpen) closeLibrary();
   if (id === currentId) {
     if (anchor) reader.scrollToAnchor(anchor);
     return true;
@@ -145,6 +167,10 @@ document.addEventListener('keydown', (event) => {
   if (mod && (key === 'k' || key === 'p')) palette.open();
   else if (mod && key === 'f') findBar.show(undefined, true);
   else if (mod && event.key === '\\') layout.toggleTree();
+  else if (mod && event.shiftKey && key === 'a') {
+    if (library.isOpen) closeLibrary();
+    else openLibrary();
+  } else if (event.key === 'Escape' && library.isOpen) closeLibrary();
   else if (mod && (event.key === '=' || event.key === '+')) layout.zoom(1);
   else if (mod && event.key === '-') layout.zoom(-1);
   else if (mod && event.key === '0') layout.zoom(0);

@@ -1,7 +1,7 @@
 //! The Tauri commands: each takes the state and its arguments, calls margin-core on the
 //! blocking pool and returns its result or an `{ code, message }` error.
 
-use margin_core::annotations::{Annotation, Patch, Store};
+use margin_core::annotations::{Annotation, Patch, Store, View};
 use margin_core::search::{note_matches, Hit, Range};
 use margin_core::{ErrorPayload, Note, Tree, Vault};
 use serde::Serialize;
@@ -158,7 +158,7 @@ fn store(state: &AppState) -> CmdResult<Store> {
 /// A note's annotations, as the margin shows them.
 #[derive(Serialize)]
 pub struct NoteAnnotations {
-    annotations: Vec<Annotation>,
+    annotations: Vec<View>,
     /// Set when the note's annotation file did not parse and was moved to this path.
     set_aside: Option<String>,
 }
@@ -174,7 +174,7 @@ pub async fn list_annotations(
         let text = Note::load(&vault, &id, &[]).ok().map(|n| n.text);
         let loaded = store.anchored(&id, text.as_deref())?;
         Ok(NoteAnnotations {
-            annotations: loaded.annotations,
+            annotations: loaded.annotations.into_iter().map(View::from).collect(),
             set_aside: loaded.set_aside.map(|p| p.display().to_string()),
         })
     })
@@ -190,7 +190,7 @@ pub async fn add_annotation(
     start: usize,
     end: usize,
     color: String,
-) -> CmdResult<Annotation> {
+) -> CmdResult<View> {
     let (vault, store) = (vault(&state)?, store(&state)?);
     let note_id = id.clone();
     blocking(move || {
@@ -205,7 +205,7 @@ pub async fn add_annotation(
             .map(|h| h.text.clone())
             .unwrap_or_default();
         store.add(&id, annotation.clone())?;
-        Ok(annotation)
+        Ok(View::from(annotation))
     })
     .await
     .inspect(|_| reindex_later(&app, &note_id))
@@ -219,12 +219,12 @@ pub async fn update_annotation(
     id: String,
     annotation: String,
     patch: Patch,
-) -> CmdResult<Annotation> {
+) -> CmdResult<View> {
     let (vault, store) = (vault(&state)?, store(&state)?);
     let note_id = id.clone();
     blocking(move || {
         let text = Note::load(&vault, &id, &[])?.text;
-        Ok(store.edit(&id, &annotation, patch, &text)?)
+        Ok(View::from(store.edit(&id, &annotation, patch, &text)?))
     })
     .await
     .inspect(|_| reindex_later(&app, &note_id))
@@ -258,4 +258,30 @@ pub async fn restore_annotation(
     blocking(move || Ok(store.add(&id, annotation)?))
         .await
         .inspect(|_| reindex_later(&app, &note_id))
+}
+
+/// One annotated note in the vault-wide view.
+#[derive(Serialize)]
+pub struct AnnotatedNote {
+    note: String,
+    title: String,
+    annotations: Vec<View>,
+}
+
+/// Every annotation of the vault, grouped by note, anchored in the current text.
+#[tauri::command]
+pub async fn all_annotations(state: State<'_, AppState>) -> CmdResult<Vec<AnnotatedNote>> {
+    let (vault, store) = (vault(&state)?, store(&state)?);
+    blocking(move || {
+        let (all, _) = margin_core::annotations::collect(&store, &vault, None)?;
+        Ok(all
+            .into_iter()
+            .map(|(note, title, list)| AnnotatedNote {
+                note,
+                title,
+                annotations: list.into_iter().map(View::from).collect(),
+            })
+            .collect())
+    })
+    .await
 }

@@ -78,6 +78,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::update_annotation,
             commands::delete_annotation,
             commands::restore_annotation,
+            commands::all_annotations,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

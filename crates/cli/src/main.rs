@@ -220,31 +220,15 @@ fn store(vault: &Vault) -> anyhow::Result<Store> {
 }
 
 /// Every annotated note with its title and annotations, anchored in the current text.
-fn anchored_all(
-    vault: &Vault,
-    only: Option<&str>,
-) -> anyhow::Result<Vec<(String, String, Vec<Annotation>)>> {
-    let store = store(vault)?;
-    let notes: Vec<String> = match only {
-        Some(id) => vec![id.to_string()],
-        None => store.all()?.into_iter().map(|(id, _)| id).collect(),
-    };
-    let mut out = Vec::new();
-    for id in notes {
-        let note = Note::load(vault, &id, &[]).ok();
-        let loaded = store.anchored(&id, note.as_ref().map(|n| n.text.as_str()))?;
-        if let Some(aside) = &loaded.set_aside {
-            eprintln!(
-                "margin: warning: the annotations of {id} did not parse; the file was moved to {}",
-                aside.display()
-            );
-        }
-        if !loaded.annotations.is_empty() {
-            let title = note.map_or_else(|| id.clone(), |n| n.title);
-            out.push((id, title, loaded.annotations));
-        }
+fn anchored_all(vault: &Vault, only: Option<&str>) -> anyhow::Result<annotations::Collected> {
+    let (all, set_aside) = annotations::collect(&store(vault)?, vault, only)?;
+    for path in set_aside {
+        eprintln!(
+            "margin: warning: an annotation file did not parse; it was moved to {}",
+            path.display()
+        );
     }
-    Ok(out)
+    Ok(all)
 }
 
 fn annotations_command(

@@ -59,6 +59,30 @@ pub struct Annotation {
     pub status: Status,
 }
 
+/// An annotation as the window shows it: with its comment rendered (sanitised Markdown).
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    /// The annotation itself.
+    #[serde(flatten)]
+    pub annotation: Annotation,
+    /// The comment as sanitised HTML (empty without a comment).
+    pub comment_html: String,
+}
+
+impl From<Annotation> for View {
+    fn from(annotation: Annotation) -> View {
+        let comment_html = if annotation.comment.trim().is_empty() {
+            String::new()
+        } else {
+            crate::render::render(&annotation.comment, &crate::render::LinkContext::default()).html
+        };
+        View {
+            annotation,
+            comment_html,
+        }
+    }
+}
+
 /// The annotation file of one note.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct NoteFile {
@@ -546,6 +570,34 @@ fn writable(dir: &Path) -> bool {
         .prefix(".probe-")
         .tempfile_in(dir)
         .is_ok()
+}
+
+/// The annotated notes of a vault: id, title and annotations anchored in the current text.
+pub type Collected = Vec<(String, String, Vec<Annotation>)>;
+
+/// Every annotated note of the vault (or just `only`), anchored in its current text (notes
+/// that are gone make orphans). Also returns the files that did not parse and were set aside.
+pub fn collect(
+    store: &Store,
+    vault: &Vault,
+    only: Option<&str>,
+) -> Result<(Collected, Vec<PathBuf>)> {
+    let notes: Vec<String> = match only {
+        Some(id) => vec![id.to_string()],
+        None => store.all()?.into_iter().map(|(id, _)| id).collect(),
+    };
+    let mut out = Vec::new();
+    let mut set_aside = Vec::new();
+    for id in notes {
+        let note = crate::note::Note::load(vault, &id, &[]).ok();
+        let loaded = store.anchored(&id, note.as_ref().map(|n| n.text.as_str()))?;
+        set_aside.extend(loaded.set_aside);
+        if !loaded.annotations.is_empty() {
+            let title = note.map_or_else(|| id.clone(), |n| n.title);
+            out.push((id, title, loaded.annotations));
+        }
+    }
+    Ok((out, set_aside))
 }
 
 /// Exports as Markdown: grouped by folder (topic) and note, quotes as block quotes, comments below.

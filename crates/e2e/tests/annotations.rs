@@ -224,3 +224,43 @@ async fn deleting_can_be_undone() -> Result<()> {
     })
     .await
 }
+
+#[tokio::test]
+async fn the_annotations_view_lists_filters_and_jumps() -> Result<()> {
+    let vault = vault_copy();
+    with_app(
+        &["--vault", vault.path().to_str().unwrap()],
+        |c| async move {
+            element(&c, ".note-body").await?;
+            select(&c, "owner's system-design").await?;
+            keys(&c, "2").await?;
+            element(&c, ".anno-card").await?;
+            c.execute(
+                "document.querySelector('.tree-folder[data-folder=\"realtime\"]').click()",
+                vec![],
+            )
+            .await?;
+            open(&c, "realtime/sse.md").await?;
+            select(&c, "one way comm").await?;
+            keys(&c, "4").await?;
+            element(&c, ".anno-card").await?;
+            keys(&c, "\u{E009}\u{E008}a\u{E000}").await?; // Ctrl+Shift+A
+            element(&c, ".library:not([hidden]) .library-item").await?;
+            let count = text_of(&c, ".library-count").await?.unwrap_or_default();
+            ensure!(count == "2 of 2", "count: {count}");
+            keys(&c, "one way").await?; // the filter box has the focus
+            let count = eventually("the filtered list", || async {
+                Ok(text_of(&c, ".library-count")
+                    .await?
+                    .filter(|t| t == "1 of 2"))
+            })
+            .await?;
+            ensure!(count == "1 of 2");
+            keys(&c, "\u{E015}\u{E007}").await?; // ↓ then Enter jumps to the passage
+            element(&c, ".note-body[data-note-id='realtime/sse.md'] mark.anno").await?;
+            element(&c, ".anno-card.current").await?;
+            Ok(())
+        },
+    )
+    .await
+}
