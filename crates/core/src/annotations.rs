@@ -452,6 +452,24 @@ impl Store {
         sync_dir(&dir)
     }
 
+    /// Moves the annotations of a note that was renamed or moved to its new id (merged with any
+    /// the new id already has). Returns how many moved.
+    pub fn rename(&self, from: &str, to: &str) -> Result<usize> {
+        if from == to || !self.file_of(from)?.exists() {
+            return Ok(0);
+        }
+        let (moved, _) = self.update(from, |list| std::mem::take(list))?;
+        let count = moved.len();
+        self.update(to, |list| {
+            for a in moved {
+                if !list.iter().any(|b| b.id == a.id) {
+                    list.push(a);
+                }
+            }
+        })?;
+        Ok(count)
+    }
+
     /// When each note's annotation file last changed (ms since the epoch), by note id: lets the
     /// search index notice annotations changed by another process.
     pub fn modified_times(&self) -> std::collections::HashMap<String, u64> {

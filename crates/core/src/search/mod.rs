@@ -86,6 +86,8 @@ pub struct UpdateStats {
     pub unchanged: usize,
     /// Notes that could not be read (binary, too large, …).
     pub skipped: Vec<String>,
+    /// Notes found renamed or moved (old id, new id), whose annotations followed them.
+    pub renamed: Vec<(String, String)>,
     /// Wall time.
     #[serde(serialize_with = "as_millis")]
     pub elapsed: Duration,
@@ -117,6 +119,10 @@ struct NoteState {
     /// Last change of the note's annotation file (0: none).
     #[serde(default)]
     annotations_ms: u64,
+    /// Hash of the note's text alone: a note that disappears while another with the same text
+    /// appears was renamed or moved, and its annotations follow it.
+    #[serde(default)]
+    content: u64,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -337,23 +343,82 @@ impl SearchIndex {
             .collect();
         let writer = writer.lock().map_err(|_| self.poisoned())?;
         let indexed_at = now_ms();
+        let mut gone_with_annotations = Vec::new();
         for id in &removed {
             writer.delete_term(Term::from_field_text(self.fields.note, id));
-            state.notes.remove(id);
+            if let Some(old) = state.notes.remove(id) {
+                if old.annotations_ms != 0 {
+                    gone_with_annotations.push((id.clone(), old.content));
+                }
+            }
             stats.removed += 1;
         }
         let total = todo.len();
+        let mut added = Vec::new();
         for (done, (file, is_new)) in todo.into_iter().enumerate() {
             if done % 256 == 0 {
                 progress(done, total);
             }
             self.index_one(&writer, &mut state, vault, file, is_new, &mut stats)?;
+            if is_new {
+                added.push(file);
+            }
         }
+        self.follow_renames(
+            &writer,
+            &mut state,
+            vault,
+            gone_with_annotations,
+            &added,
+            &mut stats,
+        )?;
         progress(total, total);
         state.indexed_at_ms = indexed_at;
         self.commit(writer, &state, &stats)?;
         stats.elapsed = started.elapsed();
         Ok(stats)
+    }
+
+    /// Moves the annotations of notes that vanished to new notes with the same text (a rename
+    /// or move done outside Margin), then re-indexes those notes with them.
+    fn follow_renames(
+        &self,
+        writer: &IndexWriter,
+        state: &mut IndexState,
+        vault: &Vault,
+        gone: Vec<(String, u64)>,
+        added: &[&NoteFile],
+        stats: &mut UpdateStats,
+    ) -> Result<()> {
+        let Some(store) = &self.annotations else {
+            return Ok(());
+        };
+        for (old_id, content) in gone {
+            let mut same = added
+                .iter()
+                .filter(|f| state.notes.get(&f.id).is_some_and(|s| s.content == content));
+            // Only an unambiguous match: two new copies of the text could be either.
+            let (Some(new), None) = (same.next(), same.next()) else {
+                continue;
+            };
+            let moved = store.rename(&old_id, &new.id)?;
+            if moved > 0 {
+                tracing::info!(
+                    "{old_id} became {}: {moved} annotations moved with it",
+                    new.id
+                );
+                stats.renamed.push((old_id, new.id.clone()));
+                self.index_one(
+                    writer,
+                    state,
+                    vault,
+                    new,
+                    false,
+                    &mut UpdateStats::default(),
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Re-reads just these notes (changed, added or deleted on disk) and commits: what a file
@@ -434,12 +499,14 @@ impl SearchIndex {
             }
         };
         let (annotations, annotations_ms, annotations_hash) = self.annotations_of(&file.id);
-        let hash = fnv1a(source.as_bytes()) ^ annotations_hash;
+        let content = fnv1a(source.as_bytes());
+        let hash = content ^ annotations_hash;
         let entry = NoteState {
             size: file.size,
             modified_ms: file.modified_ms,
             hash,
             annotations_ms,
+            content,
         };
         if !is_new
             && state

@@ -162,3 +162,60 @@ fn edits_on_disk_reanchor_or_orphan() {
     let gone = list.iter().find(|a| a.status == Status::Orphan).unwrap();
     assert_eq!(gone.quote.exact, "A paragraph that will go.");
 }
+
+#[test]
+fn a_note_renamed_outside_margin_keeps_its_annotations() {
+    use margin_core::search::SearchIndex;
+    let v = TestVault::new()
+        .file(
+            "drafts/gossip.md",
+            "# Gossip\n\nEpidemic protocols spread state.\n",
+        )
+        .file("other.md", "# Other\n\nUnrelated.\n");
+    let vault = v.open();
+    let store = Store::for_vault(&vault, &v.path().join("fb"));
+    let cache = tempfile::tempdir().unwrap();
+    let text = Note::load(&vault, "drafts/gossip.md", &[]).unwrap().text;
+    store
+        .add("drafts/gossip.md", sample(&text, "Epidemic protocols"))
+        .unwrap();
+    let (index, _, _) =
+        SearchIndex::for_vault(&vault, cache.path(), Some(&store), &mut |_, _| {}).unwrap();
+    fs::create_dir_all(v.path().join("distributed")).unwrap();
+    fs::rename(
+        v.path().join("drafts/gossip.md"),
+        v.path().join("distributed/gossip.md"),
+    )
+    .unwrap();
+    let stats = index.update(&vault, &mut |_, _| {}).unwrap();
+    assert_eq!(
+        stats.renamed,
+        vec![(
+            "drafts/gossip.md".to_string(),
+            "distributed/gossip.md".to_string()
+        )]
+    );
+    assert!(store
+        .load("drafts/gossip.md")
+        .unwrap()
+        .annotations
+        .is_empty());
+    let text = Note::load(&vault, "distributed/gossip.md", &[])
+        .unwrap()
+        .text;
+    let moved = store
+        .anchored("distributed/gossip.md", Some(&text))
+        .unwrap()
+        .annotations;
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].status, Status::Anchored);
+    // A deleted note's annotations stay, as orphans.
+    fs::remove_file(v.path().join("distributed/gossip.md")).unwrap();
+    index.update(&vault, &mut |_, _| {}).unwrap();
+    let orphans = store
+        .anchored("distributed/gossip.md", None)
+        .unwrap()
+        .annotations;
+    assert_eq!(orphans.len(), 1);
+    assert_eq!(orphans[0].status, Status::Orphan);
+}
