@@ -458,7 +458,7 @@ impl Store {
         if from == to || !self.file_of(from)?.exists() {
             return Ok(0);
         }
-        let (moved, _) = self.update(from, |list| std::mem::take(list))?;
+        let (moved, _) = self.update(from, std::mem::take)?;
         let count = moved.len();
         self.update(to, |list| {
             for a in moved {
