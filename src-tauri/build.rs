@@ -21,6 +21,8 @@ fn main() {
             "delete_annotation",
             "restore_annotation",
             "all_annotations",
+            "get_palette",
+            "set_palette",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

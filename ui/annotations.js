@@ -19,30 +19,43 @@ export function rangeOffsets(root, range) {
   return end > start ? [start, end] : null;
 }
 
-export function createAnnotations({ body, margin, popover, api, status }) {
+export function createAnnotations({ body, margin, popover, paletteButton, api, status }) {
   let noteId = null;
+  /** @type {import('./api.js').Palette} */
+  let palette = { version: 1, colors: COLORS.map((color) => ({ color, label: '' })) };
+  const colorNames = () => palette.colors.map((c) => c.color);
+  const labelOf = (color) => palette.colors.find((c) => c.color === color)?.label || '';
   let items = [];
   let pending = null; // [start, end] of the selection the popover is for
   let undo = null;
 
   // --- popover -------------------------------------------------------------------------
-  const swatches = COLORS.map((color, i) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = `swatch swatch-${color}`;
-    b.title = `${color} (${i + 1})`;
-    b.setAttribute('aria-label', `Highlight ${color}`);
-    b.addEventListener('mousedown', (e) => e.preventDefault());
-    b.addEventListener('click', () => create(color));
-    return b;
-  });
+  const swatchBox = document.createElement('span');
+  swatchBox.className = 'swatches';
+  function buildSwatches() {
+    swatchBox.replaceChildren(
+      ...colorNames().map((color, i) => {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = `swatch swatch-${color}`;
+        b.dataset.color = color;
+        const label = labelOf(color);
+        b.title = `${i + 1}: ${color}${label ? ` — ${label}` : ''}`;
+        b.setAttribute('aria-label', `Highlight ${color}${label ? `, ${label}` : ''}`);
+        b.addEventListener('mousedown', (e) => e.preventDefault());
+        b.addEventListener('click', () => create(color));
+        return b;
+      }),
+    );
+  }
+  buildSwatches();
   const commentButton = document.createElement('button');
   commentButton.type = 'button';
   commentButton.className = 'popover-comment';
   commentButton.textContent = 'Comment (c)';
   commentButton.addEventListener('mousedown', (e) => e.preventDefault());
-  commentButton.addEventListener('click', () => create(COLORS[0], true));
-  popover.append(...swatches, commentButton);
+  commentButton.addEventListener('click', () => create(colorNames()[0], true));
+  popover.append(swatchBox, commentButton);
 
   function hidePopover() {
     popover.hidden = true;
@@ -71,8 +84,9 @@ export function createAnnotations({ body, margin, popover, api, status }) {
   document.addEventListener('keydown', (e) => {
     if (popover.hidden || !pending || e.ctrlKey || e.metaKey || e.altKey) return;
     const n = Number(e.key);
-    if (n >= 1 && n <= COLORS.length) create(COLORS[n - 1]);
-    else if (e.key === 'c') create(COLORS[0], true);
+    const names = colorNames();
+    if (n >= 1 && n <= names.length) create(names[n - 1]);
+    else if (e.key === 'c') create(names[0], true);
     else if (e.key === 'Escape') hidePopover();
     else return;
     e.preventDefault();
@@ -125,10 +139,11 @@ export function createAnnotations({ body, margin, popover, api, status }) {
       c.innerHTML = a.comment_html;
       el.append(c);
     }
-    if (a.tags.length) {
+    const label = labelOf(a.color);
+    if (a.tags.length || label) {
       const t = document.createElement('p');
       t.className = 'anno-tags';
-      t.textContent = a.tags.map((x) => `#${x}`).join(' ');
+      t.textContent = [label, ...a.tags.map((x) => `#${x}`)].filter(Boolean).join(' · ');
       el.append(t);
     }
     const actions = document.createElement('div');
@@ -209,7 +224,10 @@ export function createAnnotations({ body, margin, popover, api, status }) {
     tags.value = a.tags.join(', ');
     tags.placeholder = 'tags, comma separated';
     const colors = document.createElement('select');
-    for (const c of COLORS) colors.append(new Option(c, c, false, c === a.color));
+    for (const c of colorNames()) {
+      const label = labelOf(c);
+      colors.append(new Option(label ? `${c} — ${label}` : c, c, false, c === a.color));
+    }
     const save = document.createElement('button');
     save.type = 'submit';
     save.textContent = 'Save';
@@ -272,12 +290,60 @@ export function createAnnotations({ body, margin, popover, api, status }) {
     if (mark && body()?.contains(mark)) jump(mark.dataset.id);
   });
 
+  /** The palette editor: a label for each colour, saved with the vault. */
+  function editPalette() {
+    const form = document.createElement('form');
+    form.className = 'anno-edit palette-edit';
+    const inputs = palette.colors.map((c, i) => {
+      const row = document.createElement('label');
+      row.className = 'palette-row';
+      const dot = document.createElement('span');
+      dot.className = `swatch swatch-${c.color}`;
+      const input = document.createElement('input');
+      input.value = c.label;
+      input.placeholder = `${i + 1}: ${c.color} means…`;
+      input.dataset.color = c.color;
+      row.append(dot, input);
+      form.append(row);
+      return input;
+    });
+    const save = document.createElement('button');
+    save.type = 'submit';
+    save.textContent = 'Save colours';
+    form.append(save);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const next = { ...palette, colors: palette.colors.map((c, i) => ({ color: c.color, label: inputs[i].value.trim() })) };
+      try {
+        await api.setPalette(next);
+        palette = next;
+        buildSwatches();
+        render();
+      } catch (err) {
+        status.say(err.message, 'error');
+      }
+    });
+    form.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') render();
+      e.stopPropagation();
+    });
+    margin.replaceChildren(form);
+    inputs[0]?.focus();
+  }
+  paletteButton?.addEventListener('click', editPalette);
+  let paletteLoaded = false;
+
   /** Loads and shows the annotations of note `id` (after the note is rendered). */
   async function reload(id) {
     noteId = id;
     items = [];
     hidePopover();
     try {
+      if (!paletteLoaded) {
+        palette = await api.getPalette();
+        paletteLoaded = true;
+        buildSwatches();
+      }
       const result = await api.listAnnotations(id);
       if (noteId !== id) return;
       items = result.annotations;

@@ -64,3 +64,8 @@ export const deleteAnnotation = (id, annotation) => invoke('delete_annotation', 
 export const restoreAnnotation = (id, annotation) => invoke('restore_annotation', { id, annotation });
 /** @returns {Promise<{ note: string, title: string, annotations: AnnotationView[] }[]>} */
 export const allAnnotations = () => invoke('all_annotations');
+/** @typedef {{ version: number, colors: { color: string, label: string }[] }} Palette */
+/** @returns {Promise<Palette>} */
+export const getPalette = () => invoke('get_palette');
+/** @returns {Promise<void>} */
+export const setPalette = (palette) => invoke('set_palette', { palette });

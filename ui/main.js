@@ -46,6 +46,7 @@ const annotations = createAnnotations({
   body,
   margin: $('annotations'),
   popover: $('popover'),
+  paletteButton: $('palette-button'),
   api,
   status,
 });

@@ -1,7 +1,7 @@
 //! The Tauri commands: each takes the state and its arguments, calls margin-core on the
 //! blocking pool and returns its result or an `{ code, message }` error.
 
-use margin_core::annotations::{Annotation, Patch, Store, View};
+use margin_core::annotations::{Annotation, Palette, Patch, Store, View};
 use margin_core::search::{note_matches, Hit, Range};
 use margin_core::{ErrorPayload, Note, Tree, Vault};
 use serde::Serialize;
@@ -284,4 +284,18 @@ pub async fn all_annotations(state: State<'_, AppState>) -> CmdResult<Vec<Annota
             .collect())
     })
     .await
+}
+
+/// The vault's colours and what they mean.
+#[tauri::command]
+pub async fn get_palette(state: State<'_, AppState>) -> CmdResult<Palette> {
+    let store = store(&state)?;
+    blocking(move || Ok(store.palette())).await
+}
+
+/// Saves the vault's colour labels.
+#[tauri::command]
+pub async fn set_palette(state: State<'_, AppState>, palette: Palette) -> CmdResult<()> {
+    let store = store(&state)?;
+    blocking(move || Ok(store.set_palette(&palette)?)).await
 }

@@ -79,6 +79,8 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::delete_annotation,
             commands::restore_annotation,
             commands::all_annotations,
+            commands::get_palette,
+            commands::set_palette,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

@@ -83,6 +83,40 @@ impl From<Annotation> for View {
     }
 }
 
+/// What the user's colours mean in this vault ("yellow = definition, red = don't get it").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Palette {
+    /// File format version.
+    pub version: u32,
+    /// The colours in key order (1–5), each with the user's label.
+    pub colors: Vec<PaletteColor>,
+}
+
+/// One colour of the palette.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaletteColor {
+    /// The colour name, as stored in annotations.
+    pub color: String,
+    /// What it means to the user (may be empty).
+    #[serde(default)]
+    pub label: String,
+}
+
+impl Default for Palette {
+    fn default() -> Palette {
+        Palette {
+            version: FILE_VERSION,
+            colors: DEFAULT_COLORS
+                .iter()
+                .map(|c| PaletteColor {
+                    color: c.to_string(),
+                    label: String::new(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The annotation file of one note.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct NoteFile {
@@ -418,6 +452,35 @@ impl Store {
         Ok((out, loaded))
     }
 
+    fn palette_path(&self) -> PathBuf {
+        self.dir.parent().unwrap_or(&self.dir).join("palette.json")
+    }
+
+    /// The vault's colour palette (the default one when none was saved or it does not parse).
+    pub fn palette(&self) -> Palette {
+        fs::read(self.palette_path())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Palette>(&bytes).ok())
+            .filter(|p| !p.colors.is_empty())
+            .unwrap_or_default()
+    }
+
+    /// Saves the vault's palette (atomically, like annotations).
+    pub fn set_palette(&self, palette: &Palette) -> Result<()> {
+        if palette.colors.is_empty() || palette.colors.iter().any(|c| c.color.trim().is_empty()) {
+            return Err(Error::BadSelection {
+                reason: "every colour of the palette needs a name".into(),
+            });
+        }
+        let path = self.palette_path();
+        let mut json = serde_json::to_vec_pretty(palette).map_err(|e| Error::Annotations {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        json.push(b'\n');
+        write_atomically(&path, &json)
+    }
+
     /// Writes the file of `note` atomically and durably (or removes it when empty).
     fn write(&self, note: &str, annotations: &[Annotation]) -> Result<()> {
         let path = self.file_of(note)?;
@@ -551,6 +614,23 @@ impl Store {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either the old or the new file: temp file
+/// in the same folder, fsync, rename over, fsync the folder.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(&dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    persist(tmp, path)?;
+    sync_dir(&dir)
 }
 
 /// Renames the temp file over `path`. On Windows a file held open by another program (a sync
@@ -717,6 +797,21 @@ mod tests {
         assert!(Annotation::new(text, 5, 5, "yellow").is_err());
         assert!(Annotation::new(text, 0, 99, "yellow").is_err());
         assert!(Annotation::new("a   b", 1, 4, "yellow").is_err());
+    }
+
+    #[test]
+    fn the_palette_is_named_per_vault_and_survives_bad_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join("annotations"));
+        assert_eq!(store.palette(), Palette::default());
+        let mut palette = Palette::default();
+        palette.colors[0].label = "definition".into();
+        store.set_palette(&palette).unwrap();
+        assert_eq!(store.palette().colors[0].label, "definition");
+        std::fs::write(dir.path().join("palette.json"), "{ broken").unwrap();
+        assert_eq!(store.palette(), Palette::default());
+        palette.colors[1].color = " ".into();
+        assert!(store.set_palette(&palette).is_err());
     }
 
     #[test]

@@ -264,3 +264,41 @@ async fn the_annotations_view_lists_filters_and_jumps() -> Result<()> {
     )
     .await
 }
+
+#[tokio::test]
+async fn colours_can_be_named_per_vault() -> Result<()> {
+    let vault = vault_copy();
+    let palette_file = vault.path().join(".margin/palette.json");
+    with_app(
+        &["--vault", vault.path().to_str().unwrap()],
+        |c| async move {
+            element(&c, ".note-body").await?;
+            element(&c, "[data-role='palette-button']")
+                .await?
+                .click()
+                .await?;
+            element(&c, ".palette-edit input").await?;
+            keys(&c, "definition").await?;
+            keys(&c, "\u{E007}").await?; // Enter saves
+            select(&c, "owner's system-design").await?;
+            let title = c
+                .execute(
+                    "return document.querySelector('.popover .swatch').title",
+                    vec![],
+                )
+                .await?;
+            ensure!(title == json!("1: yellow — definition"), "swatch: {title}");
+            keys(&c, "1").await?;
+            let meta = eventually("the label on the card", || async {
+                Ok(text_of(&c, ".anno-card .anno-tags").await?)
+            })
+            .await?;
+            ensure!(meta == "definition", "card: {meta}");
+            Ok(())
+        },
+    )
+    .await?;
+    let saved = std::fs::read_to_string(palette_file)?;
+    ensure!(saved.contains("\"label\": \"definition\""), "{saved}");
+    Ok(())
+}
