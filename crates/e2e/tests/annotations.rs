@@ -290,7 +290,7 @@ async fn colours_can_be_named_per_vault() -> Result<()> {
             ensure!(title == json!("1: yellow — definition"), "swatch: {title}");
             keys(&c, "1").await?;
             let meta = eventually("the label on the card", || async {
-                Ok(text_of(&c, ".anno-card .anno-tags").await?)
+                text_of(&c, ".anno-card .anno-tags").await
             })
             .await?;
             ensure!(meta == "definition", "card: {meta}");
