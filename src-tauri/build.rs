@@ -23,6 +23,7 @@ fn main() {
             "all_annotations",
             "get_palette",
             "set_palette",
+            "export_annotations",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

@@ -69,3 +69,5 @@ export const allAnnotations = () => invoke('all_annotations');
 export const getPalette = () => invoke('get_palette');
 /** @returns {Promise<void>} */
 export const setPalette = (palette) => invoke('set_palette', { palette });
+/** Opens the save dialog and writes the export. @returns {Promise<string | null>} the path */
+export const exportAnnotations = (format) => invoke('export_annotations', { format });

@@ -6,7 +6,7 @@
 
 import { filterAnnotations, groupByTopic } from './library-model.js';
 
-export function createLibrary(root, { load, onOpen }) {
+export function createLibrary(root, { load, onOpen, onExport }) {
   const head = document.createElement('header');
   head.className = 'library-head';
   const title = document.createElement('h1');
@@ -20,7 +20,17 @@ export function createLibrary(root, { load, onOpen }) {
   colors.setAttribute('aria-label', 'Colour');
   const count = document.createElement('span');
   count.className = 'library-count';
-  head.append(title, search, colors, count);
+  const exportBox = document.createElement('span');
+  exportBox.className = 'library-export';
+  for (const [format, label] of [['md', 'Export Markdown…'], ['w3c', 'Export W3C JSON-LD…']]) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.dataset.format = format;
+    b.addEventListener('click', () => onExport(format));
+    exportBox.append(b);
+  }
+  head.append(title, search, colors, count, exportBox);
   const list = document.createElement('div');
   list.className = 'library-list';
   root.append(head, list);

@@ -52,6 +52,14 @@ const annotations = createAnnotations({
 });
 const library = createLibrary($('library'), {
   load: () => api.allAnnotations(),
+  onExport: async (format) => {
+    try {
+      const path = await api.exportAnnotations(format);
+      if (path) status.say(`Annotations exported to ${path}`);
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  },
   onOpen: async (note, annotationId) => {
     closeLibrary();
     await openNote(note);

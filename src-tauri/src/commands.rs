@@ -299,3 +299,38 @@ pub async fn set_palette(state: State<'_, AppState>, palette: Palette) -> CmdRes
     let store = store(&state)?;
     blocking(move || Ok(store.set_palette(&palette)?)).await
 }
+
+/// Exports every annotation (`md` or `w3c`) to a file the user picks in the system's save
+/// dialog. The dialog runs in Rust, so the page itself gets no file-system access. Returns the
+/// path written, or nothing when the user cancelled.
+#[tauri::command]
+pub async fn export_annotations(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    format: String,
+) -> CmdResult<Option<String>> {
+    use margin_core::annotations::{export, write_export, ExportFormat};
+    use tauri_plugin_dialog::DialogExt;
+    let format = ExportFormat::parse(&format).ok_or_else(|| ErrorPayload {
+        code: "bad_format".into(),
+        message: format!("unknown export format {format:?}; use md or w3c"),
+    })?;
+    let (vault, store) = (vault(&state)?, store(&state)?);
+    blocking(move || {
+        let mut dialog = app.dialog().file();
+        if let Some(dir) = margin_core::places::Places::documents_dir() {
+            dialog = dialog.set_directory(dir);
+        }
+        let picked = dialog
+            .set_title("Export annotations")
+            .set_file_name(format!("margin-annotations.{}", format.extension()))
+            .blocking_save_file();
+        let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+            return Ok(None);
+        };
+        let text = export(&store, &vault, format)?;
+        write_export(&path, &text)?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await
+}

@@ -48,6 +48,7 @@ fn main() -> ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(navigation_guard())
         .setup(move |app| {
             let bundled = app
@@ -81,6 +82,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::all_annotations,
             commands::get_palette,
             commands::set_palette,
+            commands::export_annotations,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

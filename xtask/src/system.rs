@@ -17,7 +17,7 @@ pub const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// What the end-to-end tests need on top: a virtual display and the WebDriver for WebKitGTK.
-pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver", "x11-utils"];
 
 fn installed(pkg: &str) -> bool {
     Command::new("dpkg-query")

@@ -277,19 +277,11 @@ fn annotations_command(
             }
         }
         AnnotationsAction::Export { format, output } => {
-            let all = anchored_all(vault, None)?;
-            let text = if format == "w3c" {
-                let root = vault.root().to_path_buf();
-                let json = annotations::export_w3c(&all, |id| {
-                    url::Url::from_file_path(root.join(id))
-                        .map_or_else(|_| id.to_string(), |u| u.to_string())
-                });
-                serde_json::to_string_pretty(&json)? + "\n"
-            } else {
-                annotations::export_markdown(&all)
-            };
+            let format =
+                annotations::ExportFormat::parse(&format).context("the format is md or w3c")?;
+            let text = annotations::export(&store(vault)?, vault, format)?;
             match output {
-                Some(path) => std::fs::write(&path, text)
+                Some(path) => annotations::write_export(&path, &text)
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => out.write_all(text.as_bytes())?,
             }

@@ -698,6 +698,57 @@ pub fn collect(
     Ok((out, set_aside))
 }
 
+/// The formats of [`export`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Markdown grouped by topic and note.
+    Markdown,
+    /// W3C Web Annotation JSON-LD.
+    W3c,
+}
+
+impl ExportFormat {
+    /// `md` or `w3c` (as the CLI and the window name them).
+    pub fn parse(name: &str) -> Option<ExportFormat> {
+        match name {
+            "md" | "markdown" => Some(ExportFormat::Markdown),
+            "w3c" | "jsonld" => Some(ExportFormat::W3c),
+            _ => None,
+        }
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Markdown => "md",
+            ExportFormat::W3c => "jsonld",
+        }
+    }
+}
+
+/// Every annotation of the vault, anchored in the current text, as an export document.
+pub fn export(store: &Store, vault: &Vault, format: ExportFormat) -> Result<String> {
+    let (all, _) = collect(store, vault, None)?;
+    Ok(match format {
+        ExportFormat::Markdown => export_markdown(&all),
+        ExportFormat::W3c => {
+            let root = vault.root().to_path_buf();
+            let json = export_w3c(&all, |id| {
+                url::Url::from_file_path(root.join(id))
+                    .map_or_else(|_| id.to_string(), |u| u.to_string())
+            });
+            let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+    })
+}
+
+/// Writes an export to `path` atomically.
+pub fn write_export(path: &Path, text: &str) -> Result<()> {
+    write_atomically(path, text.as_bytes())
+}
+
 /// Exports as Markdown: grouped by folder (topic) and note, quotes as block quotes, comments below.
 pub fn export_markdown(all: &[(String, String, Vec<Annotation>)]) -> String {
     let mut out = String::from("# Annotations\n");

@@ -30,6 +30,16 @@ impl Places {
         })
     }
 
+    /// Where save dialogs start: the user's documents folder, else their home.
+    pub fn documents_dir() -> Option<PathBuf> {
+        let dirs = directories::UserDirs::new()?;
+        Some(
+            dirs.document_dir()
+                .unwrap_or_else(|| dirs.home_dir())
+                .to_path_buf(),
+        )
+    }
+
     /// Where the default vault (the user's copy of the bundled notes) lives.
     pub fn default_vault(&self) -> PathBuf {
         self.data_dir.join("notes")

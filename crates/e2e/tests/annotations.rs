@@ -302,3 +302,43 @@ async fn colours_can_be_named_per_vault() -> Result<()> {
     ensure!(saved.contains("\"label\": \"definition\""), "{saved}");
     Ok(())
 }
+
+/// The export buttons open the system's save dialog (a real GTK window, seen with xwininfo).
+#[tokio::test]
+async fn export_opens_the_save_dialog() -> Result<()> {
+    let vault = vault_copy();
+    with_app(
+        &["--vault", vault.path().to_str().unwrap()],
+        |c| async move {
+            element(&c, ".note-body").await?;
+            element(&c, "[data-role='open-library']")
+                .await?
+                .click()
+                .await?;
+            element(&c, ".library-export button[data-format='md']")
+                .await?
+                .click()
+                .await?;
+            eventually("the save dialog", || async {
+                let out = std::process::Command::new("xwininfo")
+                    .args(["-root", "-tree"])
+                    .output()?;
+                Ok(String::from_utf8_lossy(&out.stdout)
+                    .contains("Export annotations")
+                    .then_some(()))
+            })
+            .await?;
+            if let Ok(dir) = std::env::var("MARGIN_SCREENSHOTS") {
+                let _ = std::process::Command::new("import")
+                    .args([
+                        "-window",
+                        "root",
+                        &format!("{dir}/screenshot-export-dialog.png"),
+                    ])
+                    .status();
+            }
+            Ok(())
+        },
+    )
+    .await
+}
