@@ -151,6 +151,8 @@ async fn comments_survive_restarts_edits_re_anchor_and_deletions_orphan() -> Res
         let comment = text_of(&c, ".anno-card .anno-comment")
             .await?
             .unwrap_or_default();
+        // Rendered Markdown: a paragraph.
+        let comment = comment.trim();
         ensure!(
             comment == "Ask about STUN and TURN",
             "comment after restart: {comment:?}"
