@@ -1,5 +1,5 @@
 // Highlights and annotations in the window: the popover on a text selection (colours 1–5,
-// c for a comment), highlights drawn over the note, and the margin list of the note's
+// c for a comment, t for tags), highlights drawn over the note, and the margin list of the note's
 // annotations in reading order, with editing, deleting (with undo) and an Orphans list.
 // Usage: const notes = createAnnotations({ reader, margin, popover, api, status });
 // notes.show(noteId) after the note is rendered; notes.clear().
@@ -54,8 +54,14 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
   commentButton.className = 'popover-comment';
   commentButton.textContent = 'Comment (c)';
   commentButton.addEventListener('mousedown', (e) => e.preventDefault());
-  commentButton.addEventListener('click', () => create(colorNames()[0], true));
-  popover.append(swatchBox, commentButton);
+  commentButton.addEventListener('click', () => create(colorNames()[0], 'comment'));
+  const tagsButton = document.createElement('button');
+  tagsButton.type = 'button';
+  tagsButton.className = 'popover-comment';
+  tagsButton.textContent = 'Tags (t)';
+  tagsButton.addEventListener('mousedown', (e) => e.preventDefault());
+  tagsButton.addEventListener('click', () => create(colorNames()[0], 'tags'));
+  popover.append(swatchBox, commentButton, tagsButton);
 
   function hidePopover() {
     popover.hidden = true;
@@ -86,13 +92,15 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
     const n = Number(e.key);
     const names = colorNames();
     if (n >= 1 && n <= names.length) create(names[n - 1]);
-    else if (e.key === 'c') create(names[0], true);
+    else if (e.key === 'c') create(names[0], 'comment');
+    else if (e.key === 't') create(names[0], 'tags');
     else if (e.key === 'Escape') hidePopover();
     else return;
     e.preventDefault();
   });
 
-  async function create(color, withComment = false) {
+  /** Highlights the pending selection; `then` opens the edit form on 'comment' or 'tags'. */
+  async function create(color, then = null) {
     if (!pending || !noteId) return;
     const [start, end] = pending;
     hidePopover();
@@ -101,7 +109,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
       const a = await api.addAnnotation(noteId, start, end, color);
       items.push(a);
       render();
-      if (withComment) edit(a.id);
+      if (then) edit(a.id, then);
     } catch (err) {
       status.say(err.message, 'error');
     }
@@ -190,7 +198,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
     if (!items.length) {
       const p = document.createElement('p');
       p.className = 'empty-state';
-      p.textContent = 'Select text to highlight it (1–5 pick a colour, c adds a comment).';
+      p.textContent = 'Select text to highlight it: 1–5 pick a colour, c adds a comment, t tags.';
       parts.push(p);
     }
     parts.push(...placed.map(card));
@@ -210,7 +218,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
     for (const c of margin.querySelectorAll('.anno-card')) c.classList.toggle('current', c.dataset.id === id);
   }
 
-  function edit(id) {
+  function edit(id, focus = 'comment') {
     const a = items.find((x) => x.id === id);
     const el = margin.querySelector(`.anno-card[data-id="${CSS.escape(id)}"]`);
     if (!a || !el) return;
@@ -249,7 +257,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
       e.stopPropagation();
     });
     el.replaceChildren(el.querySelector('blockquote'), form);
-    comment.focus();
+    (focus === 'tags' ? tags : comment).focus();
   }
 
   async function remove(id) {

@@ -222,6 +222,17 @@ async fn deleting_can_be_undone() -> Result<()> {
         element(&c, ".note-body mark.anno").await?;
         let list = annotations(&c, "sysdesignnotes.md").await?;
         ensure!(list.len() == 1, "{list:?}");
+        // `t` highlights and puts the cursor in the tags box.
+        select(&c, "one topic per note").await?;
+        keys(&c, "t").await?;
+        element(&c, ".anno-edit input").await?;
+        keys(&c, "exam, review\u{E009}\u{E007}\u{E000}").await?;
+        let tags = eventually("the tags", || async {
+            let list = annotations(&c, "sysdesignnotes.md").await?;
+            Ok(list.iter().find(|a| a["quote"]["exact"] == "one topic per note").map(|a| a["tags"].clone()))
+        })
+        .await?;
+        ensure!(tags == json!(["exam", "review"]), "tags: {tags}");
         Ok(())
     })
     .await
