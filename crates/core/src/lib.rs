@@ -4,6 +4,7 @@
 //! sanitised HTML plus its visible text ([`render`]); the notes form a topic tree ([`tree`]).
 //! [`search`] keeps a full-text index of the vault's sections; [`annotations`] keeps the
 //! user's highlights and comments, re-found in changed notes by [`anchor`].
+//! [`watch`] follows the vault on disk.
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
 #![deny(missing_docs)]
 
@@ -16,6 +17,7 @@ pub mod render;
 pub mod search;
 pub mod tree;
 pub mod vault;
+pub mod watch;
 
 pub use error::{Error, ErrorPayload, Result};
 pub use note::{Note, NoteSummary};

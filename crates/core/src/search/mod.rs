@@ -88,6 +88,8 @@ pub struct UpdateStats {
     pub skipped: Vec<String>,
     /// Notes found renamed or moved (old id, new id), whose annotations followed them.
     pub renamed: Vec<(String, String)>,
+    /// The notes that are new, changed or gone (filled by [`SearchIndex::update_notes`]).
+    pub touched: Touched,
     /// Wall time.
     #[serde(serialize_with = "as_millis")]
     pub elapsed: Duration,
@@ -95,6 +97,17 @@ pub struct UpdateStats {
 
 fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64() * 1000.0)
+}
+
+/// Which notes an update touched.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Touched {
+    /// New notes.
+    pub added: Vec<String>,
+    /// Notes whose text (or annotations) changed.
+    pub changed: Vec<String>,
+    /// Notes that are gone.
+    pub removed: Vec<String>,
 }
 
 /// Why an index was (re)built on open, for the log and the status line.
@@ -421,6 +434,21 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Applies a batch from the vault watcher: just the named notes (and those whose annotations
+    /// changed), or a walk of the whole vault when a folder changed.
+    pub fn apply(&self, vault: &Vault, changes: &crate::watch::Changes) -> Result<UpdateStats> {
+        if changes.rescan {
+            return self.update(vault, &mut |_, _| {});
+        }
+        let mut ids: Vec<String> = changes.notes.clone();
+        for id in &changes.annotations {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
+        }
+        self.update_notes(vault, &ids)
+    }
+
     /// Re-reads just these notes (changed, added or deleted on disk) and commits: what a file
     /// watcher calls, without walking the whole vault.
     pub fn update_notes(&self, vault: &Vault, ids: &[String]) -> Result<UpdateStats> {
@@ -431,6 +459,8 @@ impl SearchIndex {
         };
         let mut state = self.state.lock().map_err(|_| self.poisoned())?;
         let writer = writer.lock().map_err(|_| self.poisoned())?;
+        let mut gone_with_annotations = Vec::new();
+        let mut added_files = Vec::new();
         for id in ids {
             let meta = vault
                 .path_of(id)
@@ -448,16 +478,36 @@ impl SearchIndex {
                             .map_or(0, |d| d.as_millis() as u64),
                     };
                     let is_new = !state.notes.contains_key(id);
+                    let before = (stats.added, stats.changed);
                     self.index_one(&writer, &mut state, vault, &file, is_new, &mut stats)?;
+                    if stats.added > before.0 {
+                        stats.touched.added.push(id.clone());
+                        added_files.push(file);
+                    } else if stats.changed > before.1 {
+                        stats.touched.changed.push(id.clone());
+                    }
                 }
                 None => {
-                    if state.notes.remove(id).is_some() {
+                    if let Some(old) = state.notes.remove(id) {
                         writer.delete_term(Term::from_field_text(self.fields.note, id));
                         stats.removed += 1;
+                        stats.touched.removed.push(id.clone());
+                        if old.annotations_ms != 0 {
+                            gone_with_annotations.push((id.clone(), old.content));
+                        }
                     }
                 }
             }
         }
+        let added_refs: Vec<&NoteFile> = added_files.iter().collect();
+        self.follow_renames(
+            &writer,
+            &mut state,
+            vault,
+            gone_with_annotations,
+            &added_refs,
+            &mut stats,
+        )?;
         self.commit(writer, &state, &stats)?;
         stats.elapsed = started.elapsed();
         Ok(stats)

@@ -10,6 +10,7 @@
 //! - `properties`: property tests of anchoring and id checking.
 //! - `search`: the index on real folders: query forms, ranking, incremental updates, rebuilds.
 //! - `seeding`: the first-launch copy of the bundled notes.
+//! - `watching`: real file-system events turned into batches of note ids.
 
 mod util;
 
@@ -21,3 +22,4 @@ mod search;
 mod seeding;
 mod text_agreement;
 mod vault_files;
+mod watching;
