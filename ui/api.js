@@ -71,3 +71,11 @@ export const getPalette = () => invoke('get_palette');
 export const setPalette = (palette) => invoke('set_palette', { palette });
 /** Opens the save dialog and writes the export. @returns {Promise<string | null>} the path */
 export const exportAnnotations = (format) => invoke('export_annotations', { format });
+/** @typedef {{ touched: { added: string[], changed: string[], removed: string[] },
+ *              renamed: [string, string][], annotations: string[], rescan: boolean }} VaultChanged */
+/** Calls `handler(change)` whenever notes change on disk. */
+export function onVaultChanged(handler) {
+  const tauri = window.__TAURI__;
+  if (!tauri?.event) return Promise.resolve(() => {});
+  return tauri.event.listen('vault-changed', (event) => handler(event.payload));
+}

@@ -88,9 +88,9 @@ const palette = createSearch($('palette'), {
   },
 });
 
-async function openNote(id, anchor = null) {
+async function openNote(id, anchor = null, { reload = false } = {}) {
   if (library.isOpen) closeLibrary();
-  if (id === currentId) {
+  if (id === currentId && !reload) {
     if (anchor) reader.scrollToAnchor(anchor);
     return true;
   }
@@ -98,12 +98,16 @@ async function openNote(id, anchor = null) {
   try {
     const note = await api.getNote(id);
     if (seq !== openSeq) return false; // a later click won
+    const pane = $('reader-pane');
+    const keepScroll = reload && id === currentId ? pane.scrollTop : null;
     currentId = id;
-    findBar.hide();
+    if (keepScroll === null) findBar.hide();
     reader.show(note, anchor);
+    if (keepScroll !== null) pane.scrollTop = keepScroll;
     tree.setCurrent(id, note.outline);
     outline.show(note.outline);
     await annotations.show(id);
+    if (keepScroll !== null) await findBar.refresh();
     spy();
     document.title = `${note.title} — Margin`;
     vault.set('lastNote', id);
@@ -194,8 +198,36 @@ document.addEventListener('keydown', (event) => {
   event.preventDefault();
 });
 
+/** Notes changed on disk (any editor, git, the CLI): follow them. */
+async function onVaultChanged(change) {
+  const { added, changed, removed } = change.touched;
+  if (added.length || removed.length || change.rescan || change.renamed.length) {
+    try {
+      const data = await api.listTree();
+      tree.render(data, vault.get('openFolders', []));
+      status.set({ notes: data.note_count });
+      if (currentId && !removed.includes(currentId)) tree.setCurrent(currentId, null);
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  }
+  if (!currentId) return;
+  const renamedTo = change.renamed.find(([from]) => from === currentId)?.[1];
+  if (renamedTo) {
+    await openNote(renamedTo);
+    status.say(`The note was moved to ${renamedTo}.`);
+  } else if (removed.includes(currentId)) {
+    const gone = currentId;
+    reader.showMessage('This note was deleted', `${gone} is no longer in the vault. Its highlights are kept as orphans in the Annotations view (Ctrl+Shift+A).`);
+    currentId = null;
+  } else if (changed.includes(currentId) || change.annotations.includes(currentId)) {
+    await openNote(currentId, null, { reload: true });
+  }
+}
+
 async function start() {
   api.onIndexStatus((s) => status.index(s));
+  api.onVaultChanged((change) => onVaultChanged(change));
   api.indexStatus().then((s) => status.index(s), () => {});
   try {
     const info = await api.vaultInfo();

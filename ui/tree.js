@@ -163,7 +163,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
     },
     setCurrent(id, outline) {
       currentId = id;
-      currentOutline = outline;
+      currentOutline = outline ?? currentOutline;
       reveal(id);
       markCurrent();
       noteRows.get(id)?.scrollIntoView({ block: 'nearest' });

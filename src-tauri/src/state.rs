@@ -23,6 +23,21 @@ pub struct AppState {
     pub index: OnceLock<SearchIndex>,
     /// What the index is doing, for the status line.
     pub index_status: Mutex<IndexStatus>,
+    /// Follows the vault on disk once the index is ready (dropping it stops watching).
+    pub watcher: Mutex<Option<margin_core::watch::VaultWatcher>>,
+}
+
+/// What changed on disk, as the window receives it (`vault-changed` event).
+#[derive(Debug, Clone, Serialize)]
+pub struct VaultChanged {
+    /// Notes new, changed and gone.
+    pub touched: margin_core::search::Touched,
+    /// Notes renamed or moved: (old id, new id).
+    pub renamed: Vec<(String, String)>,
+    /// Notes whose annotations changed (another window or the CLI).
+    pub annotations: Vec<String>,
+    /// A folder changed: the tree should be listed again.
+    pub rescan: bool,
 }
 
 /// Progress of the background indexing, as the UI receives it (command and `index-status` event).
@@ -66,6 +81,7 @@ impl AppState {
                 state: "starting",
                 ..IndexStatus::default()
             }),
+            watcher: Mutex::new(None),
         }
     }
 
@@ -122,6 +138,7 @@ impl AppState {
                 tracing::info!("{message}: {stats:?}");
                 let notes = index.note_count();
                 let _ = self.index.set(index);
+                self.start_watching(app, vault);
                 self.set_status(
                     app,
                     IndexStatus {
@@ -142,6 +159,45 @@ impl AppState {
                         ..IndexStatus::default()
                     },
                 );
+            }
+        }
+    }
+}
+
+impl AppState {
+    /// Watches the vault: each batch of changes is applied to the index and sent to the window.
+    fn start_watching(&self, app: &AppHandle, vault: &Vault) {
+        let handle = app.clone();
+        let watched = vault.clone();
+        let annotations_dir = self.store.as_ref().map(|s| s.dir().to_path_buf());
+        let result = margin_core::watch::watch(vault, annotations_dir, move |changes| {
+            use tauri::Manager;
+            let state = handle.state::<AppState>();
+            let Some(index) = state.index.get() else {
+                return;
+            };
+            match index.apply(&watched, &changes) {
+                Ok(stats) => {
+                    let event = VaultChanged {
+                        touched: stats.touched,
+                        renamed: stats.renamed,
+                        annotations: changes.annotations,
+                        rescan: changes.rescan,
+                    };
+                    tracing::debug!("vault changed: {event:?}");
+                    let _ = handle.emit("vault-changed", &event);
+                }
+                Err(err) => tracing::warn!("applying changes on disk: {err}"),
+            }
+        });
+        match result {
+            Ok(watcher) => {
+                if let Ok(mut slot) = self.watcher.lock() {
+                    *slot = Some(watcher);
+                }
+            }
+            Err(err) => {
+                tracing::warn!("cannot watch the vault ({err}); changes show after a restart")
             }
         }
     }

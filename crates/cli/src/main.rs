@@ -68,6 +68,8 @@ enum Command {
         #[command(subcommand)]
         action: AnnotationsAction,
     },
+    /// Keep the search index current while notes change; prints one line per change.
+    Watch,
     /// Print one note.
     Show {
         /// The note id, e.g. `realtime/webrtc.md`.
@@ -189,6 +191,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(out, "{id}")?;
         }
         Command::Annotations { action } => annotations_command(&vault, action, &mut out)?,
+        Command::Watch => watch(&vault)?,
         Command::Show {
             note,
             html,
@@ -211,6 +214,53 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 write!(out, "{}", note.text)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Follows the vault until interrupted, printing `added|changed|removed|renamed …` lines.
+fn watch(vault: &Vault) -> anyhow::Result<()> {
+    let store = store(vault)?;
+    let (index, _) = open_index(vault, true)?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _watcher = margin_core::watch::watch(vault, Some(store.dir().to_path_buf()), move |c| {
+        let _ = tx.send(c);
+    })?;
+    eprintln!(
+        "margin: watching {} ({} notes); Ctrl+C stops",
+        vault.root().display(),
+        index.note_count()
+    );
+    let mut out = std::io::stdout().lock();
+    for changes in rx {
+        let stats = match index.apply(vault, &changes) {
+            Ok(stats) => stats,
+            Err(err) => {
+                eprintln!("margin: {err}");
+                continue;
+            }
+        };
+        let t = &stats.touched;
+        for (what, ids) in [
+            ("added", &t.added),
+            ("changed", &t.changed),
+            ("removed", &t.removed),
+        ] {
+            for id in ids {
+                writeln!(out, "{what} {id}")?;
+            }
+        }
+        for (from, to) in &stats.renamed {
+            writeln!(out, "renamed {from} -> {to}")?;
+        }
+        if changes.rescan {
+            writeln!(
+                out,
+                "rescanned: {} added, {} changed, {} removed",
+                stats.added, stats.changed, stats.removed
+            )?;
+        }
+        out.flush()?;
     }
     Ok(())
 }

@@ -145,3 +145,48 @@ fn search_text_marks_matches() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("[signalling] [servers]"), "{text}");
 }
+
+/// `margin watch` prints one line per change while files change on disk.
+#[test]
+fn watch_prints_one_line_per_change() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let vault = home.path().join("v");
+    std::fs::create_dir_all(&vault).unwrap();
+    std::fs::write(vault.join("a.md"), "# A\n").unwrap();
+    std::fs::write(vault.join("b.md"), "# B\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_margin"))
+        .args(["--vault", vault.to_str().unwrap(), "watch"])
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it watches.
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert!(line.contains("watching"), "{line}");
+    std::fs::write(vault.join("c.md"), "# C\n").unwrap();
+    std::fs::write(vault.join("a.md"), "# A, edited\n").unwrap();
+    std::fs::remove_file(vault.join("b.md")).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut lines = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while lines.len() < 3 && std::time::Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            lines.push(line);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    lines.sort();
+    assert_eq!(lines, ["added c.md", "changed a.md", "removed b.md"]);
+}

@@ -2,22 +2,28 @@
 //! editors that save by renaming a temp file over the note, and bursts such as a `git
 //! checkout`), and annotation files changed by another Margin or the CLI.
 //!
-//! Built on `notify` with its small debouncer: events are gathered for [`DEBOUNCE`] and handed
-//! over as one batch of note ids, so a burst of a thousand files is one re-index, not a
-//! thousand.
+//! Built on `notify`. Events are gathered until [`DEBOUNCE`] passes without a new one (at most
+//! [`MAX_WAIT`]) and handed over as one batch of note ids, so a burst of a thousand files is a
+//! few re-indexes, not a thousand. The debouncing is written here rather than taken from
+//! `notify-debouncer-mini` because that one drops the event kinds, and reads must be ignored:
+//! Margin's own walk of the vault opens every folder, and on Linux each open is an event.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::error::{Error, Result};
 use crate::vault::{is_note_name, Vault};
 
-/// How long events are gathered before a batch goes out.
+/// A batch goes out once no event came for this long…
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
+/// …or once the first event of the batch is this old (a long burst still shows progress).
+pub const MAX_WAIT: Duration = Duration::from_millis(1000);
 
 /// One batch of changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,9 +44,9 @@ impl Changes {
     }
 }
 
-/// Keeps the watch alive; dropping it stops watching.
+/// Keeps the watch alive; dropping it stops watching (and ends the batching thread).
 pub struct VaultWatcher {
-    _debouncer: Debouncer<RecommendedWatcher>,
+    _watcher: RecommendedWatcher,
 }
 
 /// Sorts changed paths into note ids, annotation ids and the need to rescan.
@@ -82,40 +88,61 @@ pub fn classify(vault: &Vault, annotations_dir: Option<&Path>, paths: &[PathBuf]
 }
 
 /// Watches `vault` (and `annotations_dir`, when it lies outside the vault) and calls `handler`
-/// with each batch of changes, on the watcher's own thread.
+/// with each batch of changes, on a thread of its own.
 pub fn watch(
     vault: &Vault,
     annotations_dir: Option<PathBuf>,
     mut handler: impl FnMut(Changes) + Send + 'static,
 ) -> Result<VaultWatcher> {
     let root = vault.root().to_path_buf();
-    let for_events = vault.clone();
-    let dir = annotations_dir.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| match result {
-        Ok(events) => {
-            let paths: Vec<PathBuf> = events.into_iter().map(|e| e.path).collect();
-            let changes = classify(&for_events, dir.as_deref(), &paths);
-            if !changes.is_empty() {
-                handler(changes);
+    let (tx, rx) = mpsc::channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        match event {
+            // Reads change nothing (and Margin's own walks would otherwise wake it up forever).
+            Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
+            Ok(event) => {
+                for path in event.paths {
+                    let _ = tx.send(path);
+                }
             }
+            Err(err) => tracing::warn!("watching the vault: {err}"),
         }
-        Err(err) => tracing::warn!("watching the vault: {err}"),
     })
     .map_err(|e| Error::io(&root, std::io::Error::other(e)))?;
-    debouncer
-        .watcher()
+    watcher
         .watch(&root, RecursiveMode::Recursive)
         .map_err(|e| Error::io(&root, std::io::Error::other(e)))?;
-    if let Some(dir) = annotations_dir.filter(|d| !d.starts_with(&root)) {
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        debouncer
-            .watcher()
-            .watch(&dir, RecursiveMode::Recursive)
-            .map_err(|e| Error::io(&dir, std::io::Error::other(e)))?;
+    if let Some(dir) = annotations_dir.as_ref().filter(|d| !d.starts_with(&root)) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        watcher
+            .watch(dir, RecursiveMode::Recursive)
+            .map_err(|e| Error::io(dir, std::io::Error::other(e)))?;
     }
-    Ok(VaultWatcher {
-        _debouncer: debouncer,
-    })
+    let vault = vault.clone();
+    std::thread::Builder::new()
+        .name("vault-watch".into())
+        .spawn(move || {
+            // Ends when the watcher (the only sender) is dropped.
+            while let Ok(first) = rx.recv() {
+                let started = Instant::now();
+                let mut paths = vec![first];
+                while started.elapsed() < MAX_WAIT {
+                    match rx.recv_timeout(DEBOUNCE) {
+                        Ok(path) => paths.push(path),
+                        Err(mpsc::RecvTimeoutError::Timeout) => break,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+                paths.sort();
+                paths.dedup();
+                let changes = classify(&vault, annotations_dir.as_deref(), &paths);
+                if !changes.is_empty() {
+                    handler(changes);
+                }
+            }
+        })
+        .map_err(|e| Error::io(&root, e))?;
+    Ok(VaultWatcher { _watcher: watcher })
 }
 
 #[cfg(test)]

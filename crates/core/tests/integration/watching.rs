@@ -98,3 +98,23 @@ fn a_burst_of_a_thousand_files_is_all_searchable_within_seconds() {
     println!("burst of 1000 notes searchable after {elapsed:?}");
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 }
+
+#[test]
+fn margins_own_walks_of_the_vault_wake_nothing() {
+    use margin_core::search::SearchIndex;
+    let v = TestVault::bundled();
+    let vault = v.open();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _, _) = SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| {}).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let _watcher = watch(&vault, None, move |c| {
+        let _ = tx.send(c);
+    })
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    // Reading every folder and note (as a rescan does) is not a change.
+    index.update(&vault, &mut |_, _| {}).unwrap();
+    margin_core::tree::build(&vault);
+    let batch = rx.recv_timeout(Duration::from_millis(1000));
+    assert!(batch.is_err(), "a read woke the watcher: {batch:?}");
+}

@@ -1,0 +1,56 @@
+//! The window follows the vault on disk while it is open: a new note, an edit of the open note,
+//! a rename and a deletion all show within a second or two, in the tree, the reader, search
+//! and the highlights.
+
+use std::time::Duration;
+
+use anyhow::{ensure, Result};
+use margin_e2e::{element, eventually, invoke, text_of, vault_copy, with_app};
+use serde_json::json;
+
+#[tokio::test]
+async fn the_window_follows_changes_on_disk() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        element(&c, ".note-body[data-note-id='sysdesignnotes.md']").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        // A new note appears in the tree and in search.
+        std::fs::write(root.join("networking/dns.md"), "# DNS\n\nResolvers cache answers for a TTL.\n")?;
+        c.execute("document.querySelector('.tree-folder[data-folder=\"networking\"]').click()", vec![]).await?;
+        element(&c, ".tree-note[data-note-id='networking/dns.md']").await?;
+        eventually("the new note in search", || async {
+            let hits = invoke(&c, "search", json!({ "query": "resolvers", "limit": 5, "asYouType": false })).await?;
+            Ok(hits.ok().filter(|h| h[0]["note"] == "networking/dns.md").map(|_| ()))
+        })
+        .await?;
+
+        // The open note is edited in another editor: the reader shows the new text.
+        let open = root.join("sysdesignnotes.md");
+        let text = std::fs::read_to_string(&open)?;
+        std::fs::write(&open, text.replace("one topic per note", "one topic per note, edited outside"))?;
+        eventually("the edited note", || async {
+            Ok(text_of(&c, ".note-body").await?.filter(|t| t.contains("edited outside")))
+        })
+        .await?;
+
+        // Renamed and deleted notes leave the tree.
+        std::fs::rename(root.join("realtime/sse.md"), root.join("realtime/server-sent-events.md"))?;
+        std::fs::remove_file(root.join("realtime/long-polling.md"))?;
+        c.execute("document.querySelector('.tree-folder[data-folder=\"realtime\"]').click()", vec![]).await?;
+        let ids = eventually("the tree after rename and delete", || async {
+            let v = c
+                .execute("return [...document.querySelectorAll('.tree-note')].map((e) => e.dataset.noteId).filter((id) => id.startsWith('realtime/'))", vec![])
+                .await?;
+            let ids: Vec<String> = serde_json::from_value(v)?;
+            Ok(ids.contains(&"realtime/server-sent-events.md".to_string()).then_some(ids))
+        })
+        .await?;
+        ensure!(!ids.iter().any(|i| i == "realtime/sse.md" || i == "realtime/long-polling.md"), "{ids:?}");
+        Ok(())
+    })
+    .await
+}
