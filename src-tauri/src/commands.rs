@@ -334,3 +334,33 @@ pub async fn export_annotations(
     })
     .await
 }
+
+/// Answers a `margin-asset://` request: an image from inside the open vault, or 404/403.
+/// Nothing outside the vault is ever read (core checks the path as it checks note ids).
+pub fn serve_image(app: &tauri::AppHandle, url_path: &str) -> tauri::http::Response<Vec<u8>> {
+    use tauri::Manager;
+    let state = app.state::<AppState>();
+    let answer = match &state.vault {
+        Ok(vault) => vault.read_image(url_path),
+        Err(err) => Err(margin_core::Error::VaultNotFound {
+            path: err.to_string().into(),
+        }),
+    };
+    let response = tauri::http::Response::builder().header("Cache-Control", "no-cache");
+    let response = match answer {
+        Ok((bytes, mime)) => response
+            .status(200)
+            .header("Content-Type", mime)
+            .body(bytes),
+        Err(err) => {
+            tracing::warn!("image {url_path}: {err}");
+            let status = if err.code() == "invalid_note_id" {
+                403
+            } else {
+                404
+            };
+            response.status(status).body(err.to_string().into_bytes())
+        }
+    };
+    response.unwrap_or_else(|_| tauri::http::Response::new(Vec::new()))
+}

@@ -66,6 +66,16 @@ fn run(args: Args) -> anyhow::Result<()> {
                 .spawn(move || handle.state::<state::AppState>().build_index(&handle))?;
             Ok(())
         })
+        .register_asynchronous_uri_scheme_protocol(
+            margin_core::render::ASSET_SCHEME,
+            |ctx, request, responder| {
+                let app = ctx.app_handle().clone();
+                let path = request.uri().path().to_string();
+                tauri::async_runtime::spawn_blocking(move || {
+                    responder.respond(commands::serve_image(&app, &path));
+                });
+            },
+        )
         .invoke_handler(tauri::generate_handler![
             commands::vault_info,
             commands::list_tree,

@@ -271,6 +271,24 @@ impl Pass {
                         }
                     }
                 }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    // Images next to the note are served by the app from inside the vault only.
+                    let dest_url = match resolve_image(&dest_url, links.note_id) {
+                        Some(src) => CowStr::from(src),
+                        None => dest_url,
+                    };
+                    events.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
                 Event::End(TagEnd::Link) => {
                     if link_stack.pop() == Some(true) {
                         events.push(Event::InlineHtml("</a>".into()));
@@ -406,7 +424,43 @@ fn resolve_relative(dest: &str, note_id: &str) -> Option<(String, Option<String>
     Some((parts.join("/"), fragment))
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+/// The URL scheme the app serves vault images under.
+pub const ASSET_SCHEME: &str = "margin-asset";
+
+/// A relative image path → `margin-asset://localhost/<vault-relative path>`; `None` for
+/// anything else (web images stay as they are, `..` past the vault root is left broken).
+fn resolve_image(dest: &str, note_id: &str) -> Option<String> {
+    if dest.is_empty() || dest.starts_with('/') || dest.contains(':') || dest.starts_with('#') {
+        return None;
+    }
+    let path = percent_decode(dest.split(['?', '#']).next().unwrap_or(dest))?;
+    if !crate::vault::is_image_name(&path) {
+        return None;
+    }
+    let mut parts: Vec<&str> = note_id.split('/').collect();
+    parts.pop();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    let encoded: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            url::form_urlencoded::byte_serialize(p.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        })
+        .collect();
+    Some(format!("{ASSET_SCHEME}://localhost/{}", encoded.join("/")))
+}
+
+/// `%XX` escapes → bytes → UTF-8 (`None` when the result is not UTF-8).
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -480,11 +534,17 @@ fn sanitizer() -> ammonia::Builder<'static> {
         .add_tags(["section"])
         .add_tag_attributes("th", ["class"])
         .add_tag_attributes("td", ["class"])
-        .url_schemes(["http", "https", "mailto", "data"].into_iter().collect())
+        .url_schemes(
+            ["http", "https", "mailto", "data", ASSET_SCHEME]
+                .into_iter()
+                .collect(),
+        )
         .link_rel(Some("noopener noreferrer"))
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             // Task-list boxes only, and never editable.
             ("input", "type") if value != "checkbox" => None,
+            // Vault images only as images, never as links.
+            (el, "href" | "src") if value.starts_with(ASSET_SCHEME) && el != "img" => None,
             // `data:` only for images, never for links.
             (el, "href" | "src")
                 if value.trim_start().to_ascii_lowercase().starts_with("data:") =>
@@ -683,6 +743,31 @@ mod tests {
                 ("c", "C", "x\ny\n"),
             ]
         );
+    }
+
+    #[test]
+    fn images_next_to_the_note_are_served_from_the_vault() {
+        let ctx = LinkContext {
+            note_id: "net/tcp.md",
+            known_ids: &[],
+        };
+        let out = render("![a](<img/my diagram.png>) ![b](../top.jpg) ![c](../../escape.png) ![d](https://x.org/i.png) [e](margin-asset://localhost/x.png)", &ctx);
+        assert!(
+            out.html
+                .contains("src=\"margin-asset://localhost/net/img/my%20diagram.png\""),
+            "{}",
+            out.html
+        );
+        assert!(out
+            .html
+            .contains("src=\"margin-asset://localhost/top.jpg\""));
+        assert!(
+            !out.html.contains("margin-asset://localhost/escape"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("src=\"https://x.org/i.png\""));
+        assert!(!out.html.contains("href=\"margin-asset"), "{}", out.html);
     }
 
     #[test]

@@ -224,11 +224,84 @@ fn invalid(id: &str, reason: &'static str) -> Error {
     }
 }
 
+/// File types a note may show as images (served by the app from inside the vault only).
+pub const IMAGE_EXTENSIONS: [&str; 9] = [
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico",
+];
+
+/// Largest image served to the reader.
+pub const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// True when `name` has an image extension.
+pub fn is_image_name(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| IMAGE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+impl Vault {
+    /// Resolves a vault-relative image path (as the reader asks for it) to its file, with the
+    /// same refusals as note ids: nothing outside the vault, not even through a symlink.
+    pub fn image_path(&self, rel: &str) -> Result<PathBuf> {
+        let candidate = self
+            .root
+            .join(check_path(rel, is_image_name, "only images are served")?);
+        let resolved = fs::canonicalize(&candidate).map_err(|_| Error::NoteNotFound {
+            id: rel.to_string(),
+        })?;
+        if !resolved.starts_with(&self.root) {
+            return Err(invalid(rel, "it leads outside the vault"));
+        }
+        let size = fs::metadata(&resolved)
+            .map_err(|e| Error::io(&resolved, e))?
+            .len();
+        if size > MAX_IMAGE_BYTES {
+            return Err(Error::NoteTooLarge {
+                id: rel.to_string(),
+                size,
+                limit: MAX_IMAGE_BYTES,
+            });
+        }
+        Ok(resolved)
+    }
+}
+
+impl Vault {
+    /// Serves a `margin-asset://localhost/<path>` request: the image's bytes and MIME type.
+    /// `url_path` is the URL's (percent-encoded) path.
+    pub fn read_image(&self, url_path: &str) -> Result<(Vec<u8>, &'static str)> {
+        let rel = crate::render::percent_decode(url_path.trim_start_matches('/'))
+            .ok_or_else(|| invalid(url_path, "it is not valid UTF-8 once decoded"))?;
+        let path = self.image_path(&rel)?;
+        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let ext = rel
+            .rsplit_once('.')
+            .map_or("", |(_, e)| e)
+            .to_ascii_lowercase();
+        let mime = match ext.as_str() {
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            "webp" => "image/webp",
+            "svg" => "image/svg+xml",
+            "avif" => "image/avif",
+            "bmp" => "image/bmp",
+            "ico" => "image/x-icon",
+            _ => "application/octet-stream",
+        };
+        Ok((bytes, mime))
+    }
+}
+
 /// Checks the form of a note id without touching the disk and returns it as a relative path.
 ///
 /// Written by hand because the rules are Margin's own: ids are `/`-separated on every OS, so a
 /// backslash, a drive (`C:`) or UNC prefix, `.`/`..` or an empty component is refused outright.
 pub fn check_id(id: &str) -> Result<PathBuf> {
+    check_path(id, is_note_name, "notes are .md or .markdown files")
+}
+
+/// The rules of [`check_id`] for any vault-relative path whose file name passes `kind`.
+fn check_path(id: &str, kind: fn(&str) -> bool, kind_reason: &'static str) -> Result<PathBuf> {
     if id.is_empty() {
         return Err(invalid(id, "it is empty"));
     }
@@ -268,8 +341,8 @@ pub fn check_id(id: &str) -> Result<PathBuf> {
         }
     }
     let last = id.rsplit('/').next().unwrap_or(id);
-    if !is_note_name(last) {
-        return Err(invalid(id, "notes are .md or .markdown files"));
+    if !kind(last) {
+        return Err(invalid(id, kind_reason));
     }
     Ok(path)
 }

@@ -161,3 +161,42 @@ async fn without_a_vault_argument_the_bundled_notes_open_from_the_data_dir() -> 
     ensure!(data.join("margin/notes/realtime/webrtc.md").is_file());
     Ok(())
 }
+
+#[tokio::test]
+async fn images_show_from_inside_the_vault_only() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path();
+    let icon = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons/32x32.png");
+    std::fs::create_dir_all(root.join("images"))?;
+    std::fs::copy(&icon, root.join("images/dot.png"))?;
+    // An image outside the vault, reachable by `..` and by a symlink inside the vault.
+    std::fs::copy(&icon, root.join("../outside.png"))?;
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("../outside.png"), root.join("images/link.png"))?;
+    std::fs::write(
+        root.join("pics.md"),
+        "# Pictures\n\n![inside](images/dot.png)\n\n![dotdot](../outside.png)\n\n![link](images/link.png)\n\n\
+         <img alt=\"raw\" src=\"margin-asset://localhost/..%2F..%2Foutside.png\">\n",
+    )?;
+    with_app(&["--vault", root.to_str().unwrap()], |c| async move {
+        element(&c, ".tree-note[data-note-id='pics.md']").await?.click().await?;
+        element(&c, ".note-body[data-note-id='pics.md'] img").await?;
+        let widths = eventually("the images to settle", || async {
+            let v = c
+                .execute(
+                    "const imgs = [...document.querySelectorAll('.note-body img')];
+                     return imgs.every((i) => i.complete) ? imgs.map((i) => [i.alt || i.id, i.naturalWidth]) : null;",
+                    vec![],
+                )
+                .await?;
+            Ok((!v.is_null()).then_some(v))
+        })
+        .await?;
+        ensure!(
+            widths == json!([["inside", 32], ["dotdot", 0], ["link", 0], ["raw", 0]]),
+            "images: {widths}"
+        );
+        Ok(())
+    })
+    .await
+}
