@@ -24,6 +24,8 @@ fn main() {
             "get_palette",
             "set_palette",
             "export_annotations",
+            "recent_vaults",
+            "open_vault",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

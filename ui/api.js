@@ -79,3 +79,7 @@ export function onVaultChanged(handler) {
   if (!tauri?.event) return Promise.resolve(() => {});
   return tauri.event.listen('vault-changed', (event) => handler(event.payload));
 }
+/** @returns {Promise<{ path: string, name: string, exists: boolean }[]>} */
+export const recentVaults = () => invoke('recent_vaults');
+/** Opens a recent vault (`path`) or asks for a folder (`null`). @returns {Promise<boolean>} */
+export const openVault = (path) => invoke('open_vault', { path });

@@ -13,10 +13,13 @@ import { appSettings, vaultSettings } from './settings.js';
 import { markText, clearMarks } from './highlight.js';
 import { createAnnotations } from './annotations.js';
 import { createLibrary } from './library.js';
+import { createVaults } from './vaults.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
 let vault = vaultSettings('');
+/** The session shown; events of an earlier vault carry another number and are ignored. */
+let generation = null;
 let openSeq = 0;
 let currentId = null;
 
@@ -76,6 +79,21 @@ function closeLibrary() {
   $('note').hidden = false;
 }
 $('open-library').addEventListener('click', () => (library.isOpen ? closeLibrary() : openLibrary()));
+
+const vaults = createVaults($('vault-menu'), { api, status });
+$('vault-name').addEventListener('click', () => vaults.toggle());
+
+/** The index's progress as a thin bar under the pane header while it works. */
+function showIndexStatus(s) {
+  if (generation !== null && s.generation !== generation) return;
+  status.index(s);
+  const bar = $('progress');
+  bar.hidden = s.state !== 'indexing' || !s.total;
+  if (!bar.hidden) {
+    /** @type {HTMLElement} */ (bar.firstElementChild).style.width = `${Math.round((100 * s.done) / s.total)}%`;
+    bar.title = `Indexing ${s.done} of ${s.total} notes`;
+  }
+}
 
 const palette = createSearch($('palette'), {
   search: (query) => api.search(query, 40, true),
@@ -180,6 +198,7 @@ document.addEventListener('keydown', (event) => {
   if (mod && (key === 'k' || key === 'p')) palette.open();
   else if (mod && key === 'f') findBar.show(undefined, true);
   else if (mod && event.key === '\\') layout.toggleTree();
+  else if (mod && key === 'o') vaults.openFolder();
   else if (mod && event.shiftKey && key === 'a') {
     if (library.isOpen) closeLibrary();
     else openLibrary();
@@ -200,6 +219,7 @@ document.addEventListener('keydown', (event) => {
 
 /** Notes changed on disk (any editor, git, the CLI): follow them. */
 async function onVaultChanged(change) {
+  if (change.generation !== generation) return;
   const { added, changed, removed } = change.touched;
   if (added.length || removed.length || change.rescan || change.renamed.length) {
     try {
@@ -226,11 +246,12 @@ async function onVaultChanged(change) {
 }
 
 async function start() {
-  api.onIndexStatus((s) => status.index(s));
+  api.onIndexStatus((s) => showIndexStatus(s));
   api.onVaultChanged((change) => onVaultChanged(change));
-  api.indexStatus().then((s) => status.index(s), () => {});
   try {
     const info = await api.vaultInfo();
+    generation = info.generation;
+    api.indexStatus().then((s) => showIndexStatus(s), () => {});
     vault = vaultSettings(info.root);
     $('vault-name').textContent = info.name;
     $('vault-name').title = info.root;
@@ -246,7 +267,11 @@ async function start() {
     else reader.showMessage('No notes here yet', 'Add Markdown files (.md) to this folder and they will appear here.');
   } catch (err) {
     status.say(err.message, 'error');
-    reader.showMessage('Margin could not open your notes', err.message);
+    reader.showMessage('Margin could not open your notes', `${err.message} Open another folder, or one you used before:`);
+    const choices = document.createElement('div');
+    choices.className = 'vault-choices';
+    $('note').append(choices);
+    vaults.renderInto(choices);
   }
 }
 

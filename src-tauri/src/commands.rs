@@ -8,12 +8,12 @@ use serde::Serialize;
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::state::{AppState, IndexStatus};
+use crate::state::{AppState, IndexStatus, Recent, Session};
 
 type CmdResult<T> = Result<T, ErrorPayload>;
 
-fn vault(state: &AppState) -> CmdResult<Vault> {
-    state.vault.as_ref().cloned().map_err(ErrorPayload::from)
+fn vault(session: &Session) -> CmdResult<Vault> {
+    session.vault.as_ref().cloned().map_err(ErrorPayload::from)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -32,24 +32,99 @@ async fn blocking<T: Send + 'static>(
 pub struct VaultInfo {
     name: String,
     root: String,
+    /// Events of other sessions (an earlier vault) are to be ignored.
+    generation: u64,
 }
 
 /// The open vault's name and folder.
 #[tauri::command]
 pub fn vault_info(state: State<'_, AppState>) -> CmdResult<VaultInfo> {
-    let vault = vault(&state)?;
+    let session = state.session();
+    let vault = vault(&session)?;
     Ok(VaultInfo {
         name: vault.name(),
         root: vault.root().display().to_string(),
+        generation: session.generation,
     })
+}
+
+/// A recently opened vault.
+#[derive(Serialize)]
+pub struct RecentVault {
+    path: String,
+    name: String,
+    /// False when the folder is gone (moved, on an unplugged drive…).
+    exists: bool,
+}
+
+/// The recently opened vaults, most recent first.
+#[tauri::command]
+pub fn recent_vaults() -> Vec<RecentVault> {
+    Recent::load()
+        .paths
+        .into_iter()
+        .map(|p| RecentVault {
+            name: p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            exists: p.is_dir(),
+            path: p.display().to_string(),
+        })
+        .collect()
+}
+
+/// Opens another vault: one from the recent list (`path`), or a folder the user picks in the
+/// system's folder dialog (`path` absent). Any other path is refused: the page never names
+/// arbitrary folders. Returns false when the user cancelled.
+#[tauri::command]
+pub async fn open_vault(app: tauri::AppHandle, path: Option<String>) -> CmdResult<bool> {
+    use tauri::Manager;
+    let dir = match path {
+        Some(path) => {
+            let wanted = std::path::PathBuf::from(&path);
+            if !Recent::load().paths.contains(&wanted) {
+                return Err(ErrorPayload {
+                    code: "not_recent".into(),
+                    message: format!("{path} is not among the recent vaults; use Open folder…"),
+                });
+            }
+            wanted
+        }
+        None => {
+            let for_dialog = app.clone();
+            let picked = blocking(move || Ok(app_dialog_pick(&for_dialog))).await?;
+            match picked {
+                Some(dir) => dir,
+                None => return Ok(false),
+            }
+        }
+    };
+    if let Err(err) = margin_core::Vault::open(&dir) {
+        return Err(ErrorPayload::from(err));
+    }
+    let state = app.state::<AppState>();
+    state.switch(&app, Some(dir));
+    Ok(true)
+}
+
+fn app_dialog_pick(app: &tauri::AppHandle) -> Option<std::path::PathBuf> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = app.dialog().file().set_title("Open a folder of notes");
+    if let Some(dir) = margin_core::places::Places::documents_dir() {
+        dialog = dialog.set_directory(dir);
+    }
+    dialog
+        .blocking_pick_folder()
+        .and_then(|p| p.into_path().ok())
 }
 
 /// The topic tree of the open vault.
 #[tauri::command]
 pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
-    let vault = vault(&state)?;
+    let vault = vault(&state.session())?;
     let tree = blocking(move || Ok(margin_core::tree::build(&vault))).await?;
-    if let Ok(mut ids) = state.known_ids.write() {
+    if let Ok(mut ids) = state.session().known_ids.write() {
         *ids = tree.note_ids();
     }
     Ok(tree)
@@ -58,8 +133,9 @@ pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
 /// One note, rendered.
 #[tauri::command]
 pub async fn get_note(state: State<'_, AppState>, id: String) -> CmdResult<Note> {
-    let vault = vault(&state)?;
-    let known = state
+    let session = state.session();
+    let vault = vault(&session)?;
+    let known = session
         .known_ids
         .read()
         .map(|ids| ids.clone())
@@ -86,6 +162,7 @@ pub fn open_external(app: tauri::AppHandle, url: String) -> CmdResult<()> {
 #[tauri::command]
 pub fn index_status(state: State<'_, AppState>) -> IndexStatus {
     state
+        .session()
         .index_status
         .lock()
         .map(|s| s.clone())
@@ -100,7 +177,8 @@ pub async fn search(
     limit: usize,
     as_you_type: bool,
 ) -> CmdResult<Vec<Hit>> {
-    let Some(index) = state.index.get() else {
+    let session = state.session();
+    let Some(index) = session.index.get() else {
         let status = index_status(state.clone());
         return Err(ErrorPayload {
             code: "indexing".into(),
@@ -125,7 +203,7 @@ pub async fn search_in_note(
     id: String,
     query: String,
 ) -> CmdResult<Vec<Range>> {
-    let vault = vault(&state)?;
+    let vault = vault(&state.session())?;
     blocking(move || {
         let note = Note::load(&vault, &id, &[]).map_err(ErrorPayload::from)?;
         Ok(note_matches(&query, &note.text, true))
@@ -139,8 +217,8 @@ fn reindex_later(app: &tauri::AppHandle, id: &str) {
     use tauri::Manager;
     let (app, id) = (app.clone(), id.to_string());
     tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
-        if let (Ok(vault), Some(index)) = (&state.vault, state.index.get()) {
+        let session = app.state::<AppState>().session();
+        if let (Ok(vault), Some(index)) = (&session.vault, session.index.get()) {
             if let Err(err) = index.update_notes(vault, &[id]) {
                 tracing::warn!("re-indexing after an annotation change: {err}");
             }
@@ -148,8 +226,8 @@ fn reindex_later(app: &tauri::AppHandle, id: &str) {
     });
 }
 
-fn store(state: &AppState) -> CmdResult<Store> {
-    state.store.clone().ok_or_else(|| ErrorPayload {
+fn store(session: &Session) -> CmdResult<Store> {
+    session.store.clone().ok_or_else(|| ErrorPayload {
         code: "no_vault".into(),
         message: "no vault is open".into(),
     })
@@ -169,7 +247,7 @@ pub async fn list_annotations(
     state: State<'_, AppState>,
     id: String,
 ) -> CmdResult<NoteAnnotations> {
-    let (vault, store) = (vault(&state)?, store(&state)?);
+    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
     blocking(move || {
         let text = Note::load(&vault, &id, &[]).ok().map(|n| n.text);
         let loaded = store.anchored(&id, text.as_deref())?;
@@ -191,7 +269,7 @@ pub async fn add_annotation(
     end: usize,
     color: String,
 ) -> CmdResult<View> {
-    let (vault, store) = (vault(&state)?, store(&state)?);
+    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
     let note_id = id.clone();
     blocking(move || {
         let note = Note::load(&vault, &id, &[])?;
@@ -220,7 +298,7 @@ pub async fn update_annotation(
     annotation: String,
     patch: Patch,
 ) -> CmdResult<View> {
-    let (vault, store) = (vault(&state)?, store(&state)?);
+    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
     let note_id = id.clone();
     blocking(move || {
         let text = Note::load(&vault, &id, &[])?.text;
@@ -238,7 +316,7 @@ pub async fn delete_annotation(
     id: String,
     annotation: String,
 ) -> CmdResult<Annotation> {
-    let store = store(&state)?;
+    let store = store(&state.session())?;
     let note_id = id.clone();
     blocking(move || Ok(store.remove(&id, &annotation)?))
         .await
@@ -253,7 +331,7 @@ pub async fn restore_annotation(
     id: String,
     annotation: Annotation,
 ) -> CmdResult<()> {
-    let store = store(&state)?;
+    let store = store(&state.session())?;
     let note_id = id.clone();
     blocking(move || Ok(store.add(&id, annotation)?))
         .await
@@ -271,7 +349,7 @@ pub struct AnnotatedNote {
 /// Every annotation of the vault, grouped by note, anchored in the current text.
 #[tauri::command]
 pub async fn all_annotations(state: State<'_, AppState>) -> CmdResult<Vec<AnnotatedNote>> {
-    let (vault, store) = (vault(&state)?, store(&state)?);
+    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
     blocking(move || {
         let (all, _) = margin_core::annotations::collect(&store, &vault, None)?;
         Ok(all
@@ -289,14 +367,14 @@ pub async fn all_annotations(state: State<'_, AppState>) -> CmdResult<Vec<Annota
 /// The vault's colours and what they mean.
 #[tauri::command]
 pub async fn get_palette(state: State<'_, AppState>) -> CmdResult<Palette> {
-    let store = store(&state)?;
+    let store = store(&state.session())?;
     blocking(move || Ok(store.palette())).await
 }
 
 /// Saves the vault's colour labels.
 #[tauri::command]
 pub async fn set_palette(state: State<'_, AppState>, palette: Palette) -> CmdResult<()> {
-    let store = store(&state)?;
+    let store = store(&state.session())?;
     blocking(move || Ok(store.set_palette(&palette)?)).await
 }
 
@@ -315,7 +393,7 @@ pub async fn export_annotations(
         code: "bad_format".into(),
         message: format!("unknown export format {format:?}; use md or w3c"),
     })?;
-    let (vault, store) = (vault(&state)?, store(&state)?);
+    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
     blocking(move || {
         let mut dialog = app.dialog().file();
         if let Some(dir) = margin_core::places::Places::documents_dir() {
@@ -339,8 +417,8 @@ pub async fn export_annotations(
 /// Nothing outside the vault is ever read (core checks the path as it checks note ids).
 pub fn serve_image(app: &tauri::AppHandle, url_path: &str) -> tauri::http::Response<Vec<u8>> {
     use tauri::Manager;
-    let state = app.state::<AppState>();
-    let answer = match &state.vault {
+    let session = app.state::<AppState>().session();
+    let answer = match &session.vault {
         Ok(vault) => vault.read_image(url_path),
         Err(err) => Err(margin_core::Error::VaultNotFound {
             path: err.to_string().into(),

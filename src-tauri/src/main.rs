@@ -59,11 +59,8 @@ fn run(args: Args) -> anyhow::Result<()> {
                 .filter(|dir| dir.is_dir())
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../notes"));
             let state = state::AppState::open(args.vault.clone(), &bundled);
+            state.session().spawn_indexer(app.handle());
             app.manage(state);
-            let handle = app.handle().clone();
-            std::thread::Builder::new()
-                .name("indexer".into())
-                .spawn(move || handle.state::<state::AppState>().build_index(&handle))?;
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol(
@@ -93,6 +90,8 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::get_palette,
             commands::set_palette,
             commands::export_annotations,
+            commands::recent_vaults,
+            commands::open_vault,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

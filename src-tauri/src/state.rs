@@ -1,8 +1,10 @@
-//! What the window keeps between calls: the open vault (or why none could be opened) and its
-//! search index, which is built in the background after start.
+//! What the window keeps between calls: the open vault (or why none could be opened), its
+//! search index (built in the background after opening) and its watcher — one [`Session`] per
+//! opened vault, replaced whole when the user opens another folder.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use margin_core::annotations::Store;
 use margin_core::places::{seed_default_vault, Places};
@@ -13,6 +15,18 @@ use tauri::{AppHandle, Emitter};
 
 /// The app's state, shared by all commands.
 pub struct AppState {
+    current: RwLock<Arc<Session>>,
+    /// Where the bundled notes are (seed of the default vault).
+    bundled: PathBuf,
+}
+
+/// Numbers sessions, so the window can ignore events of a vault it no longer shows.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// One opened vault and everything that belongs to it.
+pub struct Session {
+    /// Which session this is (events carry it).
+    pub generation: u64,
     /// The open vault, or the error that kept it from opening (shown in the window).
     pub vault: Result<Vault, Error>,
     /// Note ids of the vault, refreshed with every tree listing; resolves `[[wiki links]]`.
@@ -30,6 +44,8 @@ pub struct AppState {
 /// What changed on disk, as the window receives it (`vault-changed` event).
 #[derive(Debug, Clone, Serialize)]
 pub struct VaultChanged {
+    /// The session the change belongs to.
+    pub generation: u64,
     /// Notes new, changed and gone.
     pub touched: margin_core::search::Touched,
     /// Notes renamed or moved: (old id, new id).
@@ -43,6 +59,8 @@ pub struct VaultChanged {
 /// Progress of the background indexing, as the UI receives it (command and `index-status` event).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IndexStatus {
+    /// The session the status belongs to.
+    pub generation: u64,
     /// `starting`, `indexing`, `ready` or `failed`.
     pub state: &'static str,
     /// Notes indexed so far in this run.
@@ -56,12 +74,86 @@ pub struct IndexStatus {
 }
 
 impl AppState {
-    /// Opens `--vault DIR` if given, else the default vault (seeded from `bundled` on first run).
+    /// Opens `--vault DIR` if given, else the last vault opened, else the default vault
+    /// (seeded from `bundled` on first run).
     pub fn open(explicit: Option<PathBuf>, bundled: &Path) -> AppState {
+        let chosen = explicit.or_else(|| Recent::load().paths.into_iter().find(|p| p.is_dir()));
+        AppState {
+            current: RwLock::new(Arc::new(Session::open(chosen, bundled))),
+            bundled: bundled.to_path_buf(),
+        }
+    }
+
+    /// The session of the vault shown now.
+    pub fn session(&self) -> Arc<Session> {
+        match self.current.read() {
+            Ok(s) => Arc::clone(&s),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Replaces the session with one for `dir` (`None`: the default vault), starts indexing it
+    /// and returns it. The old session's watcher stops when it is dropped.
+    pub fn switch(&self, app: &AppHandle, dir: Option<PathBuf>) -> Arc<Session> {
+        let session = Arc::new(Session::open(dir, &self.bundled));
+        if let Ok(mut current) = self.current.write() {
+            *current = Arc::clone(&session);
+        }
+        session.spawn_indexer(app);
+        session
+    }
+}
+
+/// The recently opened vaults, most recent first, kept in Margin's config folder.
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+pub struct Recent {
+    /// Folders, most recent first.
+    pub paths: Vec<PathBuf>,
+}
+
+impl Recent {
+    const MAX: usize = 10;
+
+    fn file() -> Option<PathBuf> {
+        Places::for_user()
+            .ok()
+            .map(|p| p.config_dir.join("recent.json"))
+    }
+
+    /// The list (empty when there is none or it does not parse).
+    pub fn load() -> Recent {
+        Self::file()
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Puts `dir` first and saves.
+    pub fn remember(dir: &Path) {
+        let mut recent = Recent::load();
+        recent.paths.retain(|p| p != dir);
+        recent.paths.insert(0, dir.to_path_buf());
+        recent.paths.truncate(Self::MAX);
+        if let (Some(file), Ok(json)) = (Self::file(), serde_json::to_vec_pretty(&recent)) {
+            if let Some(parent) = file.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            if let Err(err) = std::fs::write(&file, json) {
+                tracing::warn!("cannot save the recent vaults: {err}");
+            }
+        }
+    }
+}
+
+impl Session {
+    fn open(explicit: Option<PathBuf>, bundled: &Path) -> Session {
         let vault = match explicit {
             Some(dir) => Vault::open(dir),
             None => default_vault(bundled),
         };
+        if let Ok(v) = &vault {
+            Recent::remember(v.root());
+        }
         match &vault {
             Ok(v) => tracing::info!("vault: {}", v.root().display()),
             Err(err) => tracing::error!("no vault: {err}"),
@@ -72,7 +164,8 @@ impl AppState {
                 .unwrap_or_else(|_| std::env::temp_dir().join("margin"));
             Store::for_vault(v, &fallback)
         });
-        AppState {
+        Session {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
             vault,
             store,
             known_ids: RwLock::new(Vec::new()),
@@ -85,16 +178,27 @@ impl AppState {
         }
     }
 
-    fn set_status(&self, app: &AppHandle, status: IndexStatus) {
+    fn set_status(&self, app: &AppHandle, mut status: IndexStatus) {
+        status.generation = self.generation;
         let _ = app.emit("index-status", &status);
         if let Ok(mut current) = self.index_status.lock() {
             *current = status;
         }
     }
 
-    /// Opens and updates the search index; run on a background thread so the window is usable
-    /// at once. Progress goes out as `index-status` events.
-    pub fn build_index(&self, app: &AppHandle) {
+    /// Builds the index on a thread of its own; the window stays usable meanwhile.
+    pub fn spawn_indexer(self: &Arc<Self>, app: &AppHandle) {
+        let (session, handle) = (Arc::clone(self), app.clone());
+        let spawned = std::thread::Builder::new()
+            .name("indexer".into())
+            .spawn(move || session.build_index(&handle));
+        if let Err(err) = spawned {
+            tracing::error!("cannot start the indexer: {err}");
+        }
+    }
+
+    /// Opens and updates the search index. Progress goes out as `index-status` events.
+    fn build_index(self: &Arc<Self>, app: &AppHandle) {
         let Ok(vault) = &self.vault else {
             return;
         };
@@ -164,21 +268,25 @@ impl AppState {
     }
 }
 
-impl AppState {
+impl Session {
     /// Watches the vault: each batch of changes is applied to the index and sent to the window.
-    fn start_watching(&self, app: &AppHandle, vault: &Vault) {
+    fn start_watching(self: &Arc<Self>, app: &AppHandle, vault: &Vault) {
         let handle = app.clone();
         let watched = vault.clone();
+        // Weak: the watcher lives inside the session and must not keep it alive.
+        let session: Weak<Session> = Arc::downgrade(self);
         let annotations_dir = self.store.as_ref().map(|s| s.dir().to_path_buf());
         let result = margin_core::watch::watch(vault, annotations_dir, move |changes| {
-            use tauri::Manager;
-            let state = handle.state::<AppState>();
-            let Some(index) = state.index.get() else {
+            let Some(session) = session.upgrade() else {
+                return;
+            };
+            let Some(index) = session.index.get() else {
                 return;
             };
             match index.apply(&watched, &changes) {
                 Ok(stats) => {
                     let event = VaultChanged {
+                        generation: session.generation,
                         touched: stats.touched,
                         renamed: stats.renamed,
                         annotations: changes.annotations,
