@@ -129,7 +129,7 @@ async function openNote(id, anchor = null, { reload = false } = {}) {
     spy();
     document.title = `${note.title} — Margin`;
     vault.set('lastNote', id);
-    status.say('');
+    if (!reload) status.say('');
     return true;
   } catch (err) {
     if (seq !== openSeq) return false;

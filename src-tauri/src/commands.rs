@@ -215,6 +215,7 @@ pub async fn search_in_note(
 /// new highlight or comment at once without making the window wait for the commit.
 fn reindex_later(app: &tauri::AppHandle, id: &str) {
     use tauri::Manager;
+    app.state::<AppState>().session().wrote_annotations(id);
     let (app, id) = (app.clone(), id.to_string());
     tauri::async_runtime::spawn_blocking(move || {
         let session = app.state::<AppState>().session();
@@ -248,6 +249,8 @@ pub async fn list_annotations(
     id: String,
 ) -> CmdResult<NoteAnnotations> {
     let (vault, store) = (vault(&state.session())?, store(&state.session())?);
+    // Re-anchoring may save moved selectors: that write is this window's own.
+    state.session().wrote_annotations(&id);
     blocking(move || {
         let text = Note::load(&vault, &id, &[]).ok().map(|n| n.text);
         let loaded = store.anchored(&id, text.as_deref())?;

@@ -20,6 +20,9 @@ pub struct AppState {
     bundled: PathBuf,
 }
 
+/// How long after writing a note's annotations their file events count as this window's own.
+const OWN_ECHO: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Numbers sessions, so the window can ignore events of a vault it no longer shows.
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
@@ -39,6 +42,10 @@ pub struct Session {
     pub index_status: Mutex<IndexStatus>,
     /// Follows the vault on disk once the index is ready (dropping it stops watching).
     pub watcher: Mutex<Option<margin_core::watch::VaultWatcher>>,
+    /// Set when another vault replaces this one: its indexing stops at the next checkpoint.
+    pub cancelled: std::sync::atomic::AtomicBool,
+    /// Annotation files this window wrote lately: their watcher events are its own echo.
+    own_writes: Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 /// What changed on disk, as the window receives it (`vault-changed` event).
@@ -97,6 +104,10 @@ impl AppState {
     pub fn switch(&self, app: &AppHandle, dir: Option<PathBuf>) -> Arc<Session> {
         let session = Arc::new(Session::open(dir, &self.bundled));
         if let Ok(mut current) = self.current.write() {
+            current.cancelled.store(true, Ordering::Relaxed);
+            if let Ok(mut watcher) = current.watcher.lock() {
+                watcher.take();
+            }
             *current = Arc::clone(&session);
         }
         session.spawn_indexer(app);
@@ -175,6 +186,8 @@ impl Session {
                 ..IndexStatus::default()
             }),
             watcher: Mutex::new(None),
+            cancelled: std::sync::atomic::AtomicBool::new(false),
+            own_writes: Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -217,6 +230,9 @@ impl Session {
         };
         let mut last_sent = std::time::Instant::now();
         let mut progress = |done: usize, total: usize| {
+            if self.cancelled.load(Ordering::Relaxed) {
+                return false;
+            }
             if done == 0 || last_sent.elapsed().as_millis() >= 100 {
                 last_sent = std::time::Instant::now();
                 self.set_status(
@@ -229,8 +245,15 @@ impl Session {
                     },
                 );
             }
+            true
         };
         match SearchIndex::for_vault(vault, &cache, self.store.as_ref(), &mut progress) {
+            Ok((_, _, stats)) if stats.cancelled => {
+                tracing::info!(
+                    "indexing of {} stopped: another vault was opened",
+                    vault.root().display()
+                );
+            }
             Ok((index, outcome, stats)) => {
                 let mut message = format!(
                     "index up to date in {:.0} ms",
@@ -269,6 +292,21 @@ impl Session {
 }
 
 impl Session {
+    /// Notes that this window's annotations of `note` were just written (see `own_writes`).
+    pub fn wrote_annotations(&self, note: &str) {
+        if let Ok(mut writes) = self.own_writes.lock() {
+            writes.retain(|_, at| at.elapsed() < OWN_ECHO);
+            writes.insert(note.to_string(), std::time::Instant::now());
+        }
+    }
+
+    fn is_own_echo(&self, note: &str) -> bool {
+        self.own_writes
+            .lock()
+            .map(|w| w.get(note).is_some_and(|at| at.elapsed() < OWN_ECHO))
+            .unwrap_or(false)
+    }
+
     /// Watches the vault: each batch of changes is applied to the index and sent to the window.
     fn start_watching(self: &Arc<Self>, app: &AppHandle, vault: &Vault) {
         let handle = app.clone();
@@ -283,6 +321,11 @@ impl Session {
             let Some(index) = session.index.get() else {
                 return;
             };
+            let mut changes = changes;
+            changes.annotations.retain(|id| !session.is_own_echo(id));
+            if changes.is_empty() {
+                return;
+            }
             match index.apply(&watched, &changes) {
                 Ok(stats) => {
                     let event = VaultChanged {

@@ -118,12 +118,24 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// The real window on the same vault: start-up and typing-to-results latency.
+/// The real window on the same vault, release build: start-up, memory, typing-to-results.
 fn window_bench(vault: &std::path::Path, target: &std::path::Path) -> Result<()> {
     step(
         "build the window benchmark",
         cargo().args(["build", "-p", "margin-e2e", "--bin", "window-bench"]),
     )?;
+    step(
+        "build the app (release)",
+        cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "margin-app",
+            "--features",
+            "custom-protocol",
+        ]),
+    )?;
+    let release_app = target.join("release").join(exe("margin-app"));
     let out = target.join("bench").join("window.json");
     crate::e2e::with_driver(|env| {
         step(
@@ -131,6 +143,7 @@ fn window_bench(vault: &std::path::Path, target: &std::path::Path) -> Result<()>
             env.apply(&mut Command::new(
                 target.join("debug").join(exe("window-bench")),
             ))
+            .env("MARGIN_E2E_APP", &release_app)
             .env("MARGIN_BENCH_VAULT", vault)
             .env("MARGIN_BENCH_OUT", &out),
         )

@@ -254,7 +254,7 @@ fn main() -> Result<()> {
     };
 
     let started = Instant::now();
-    let (index, _, stats) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| {})?;
+    let (index, _, stats) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| true)?;
     let build = started.elapsed();
     eprintln!(
         "bench: cold build {:.2}s ({} notes)",
@@ -267,7 +267,8 @@ fn main() -> Result<()> {
     let mut warm = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
-        let (index, _, stats) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| {})?;
+        let (index, _, stats) =
+            SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| true)?;
         warm.push(ms(started.elapsed()));
         anyhow::ensure!(
             stats.added + stats.changed == 0,
@@ -276,7 +277,7 @@ fn main() -> Result<()> {
         drop(index);
     }
     warm.sort_by(f64::total_cmp);
-    let (index, _, _) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| {})?;
+    let (index, _, _) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| true)?;
 
     // Edit → searchable: touch notes one at a time, each followed by an update and a search.
     let mut rng = Lcg(42);
@@ -306,13 +307,67 @@ fn main() -> Result<()> {
         fs::write(&path, format!("{text}\ntouched\n"))?;
     }
     let started = Instant::now();
-    let touched = index.update(&vault, &mut |_, _| {})?;
+    let touched = index.update(&vault, &mut |_, _| true)?;
     let reindex10 = ms(started.elapsed());
     anyhow::ensure!(
         touched.changed == 10,
         "expected 10 changed notes, got {}",
         touched.changed
     );
+
+    // Through the watcher, as in the app: file saved → event → index → found by search.
+    let index = std::sync::Arc::new(index);
+    let (for_watcher, watched) = (std::sync::Arc::clone(&index), vault.clone());
+    let _watcher = margin_core::watch::watch(&vault, None, move |changes| {
+        if let Err(err) = for_watcher.apply(&watched, &changes) {
+            eprintln!("bench: watcher update failed: {err}");
+        }
+    })?;
+    std::thread::sleep(Duration::from_millis(300));
+    let mut watch_ms = Vec::new();
+    for n in 0..(if args.quick { 20 } else { 100 }) {
+        let id = rng.pick(&ids).clone();
+        let path = vault.path_of(&id)?;
+        let marker = format!("watchedit{n}z");
+        let text = format!("{}\n{marker}\n", fs::read_to_string(&path)?);
+        let started = Instant::now();
+        fs::write(&path, text)?;
+        loop {
+            if index
+                .search(&marker, 1, false)?
+                .first()
+                .is_some_and(|h| h.note == id)
+            {
+                break;
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(10),
+                "edit of {id} never found"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        watch_ms.push(ms(started.elapsed()));
+    }
+    watch_ms.sort_by(f64::total_cmp);
+    // A git-checkout-like burst: a new folder with a thousand notes.
+    let before = index.note_count();
+    let started = Instant::now();
+    fs::create_dir_all(vault.root().join("zz-burst"))?;
+    for i in 0..1000 {
+        fs::write(
+            vault.root().join(format!("zz-burst/b{i:04}.md")),
+            format!("# Burst {i}\n\nburstmark{i}q\n"),
+        )?;
+    }
+    while index.note_count() < before + 1000 || index.search("burstmark999q", 1, false)?.is_empty()
+    {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "the burst never became searchable"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let burst_ms = ms(started.elapsed());
 
     let cases = draw_cases(&vault, &ids, if args.quick { 50 } else { 240 });
     let mut ours = Vec::new();
@@ -345,6 +400,10 @@ fn main() -> Result<()> {
         "build_vs_rg_scan": build.as_secs_f64() * 1000.0 / rg_scan,
         "warm_open_ms": warm[1],
         "reindex_10_notes_ms": reindex10,
+        "watch_edit_to_searchable_p50_ms": percentile(&watch_ms, 0.5),
+        "watch_edit_to_searchable_p95_ms": percentile(&watch_ms, 0.95),
+        "watch_edits": watch_ms.len(),
+        "burst_1000_searchable_ms": burst_ms,
         "edit_to_searchable_p50_ms": percentile(&edit_ms, 0.5),
         "edit_to_searchable_p95_ms": percentile(&edit_ms, 0.95),
         "queries": cases.len(),

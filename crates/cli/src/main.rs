@@ -356,6 +356,7 @@ fn open_index(vault: &Vault, verbose: bool) -> anyhow::Result<(SearchIndex, Upda
     let mut progress = |done: usize, total: usize| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
+        true
     };
     let (index, outcome, stats) =
         SearchIndex::for_vault(vault, &cache, Some(&store(vault)?), &mut progress)?;

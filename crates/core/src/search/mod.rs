@@ -88,6 +88,8 @@ pub struct UpdateStats {
     pub skipped: Vec<String>,
     /// Notes found renamed or moved (old id, new id), whose annotations followed them.
     pub renamed: Vec<(String, String)>,
+    /// The update was stopped before the end (see [`Progress`]).
+    pub cancelled: bool,
     /// The notes that are new, changed or gone (filled by [`SearchIndex::update_notes`]).
     pub touched: Touched,
     /// Wall time.
@@ -121,8 +123,9 @@ pub enum OpenOutcome {
     Rebuilt(String),
 }
 
-/// Progress of a long update: notes done out of total.
-pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+/// Progress of a long update: hears (notes done, total) and answers whether to go on; `false`
+/// stops the update early (what was indexed so far is kept, the rest is done next time).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> bool;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 struct NoteState {
@@ -369,8 +372,9 @@ impl SearchIndex {
         let total = todo.len();
         let mut added = Vec::new();
         for (done, (file, is_new)) in todo.into_iter().enumerate() {
-            if done % 256 == 0 {
-                progress(done, total);
+            if done % 256 == 0 && !progress(done, total) {
+                stats.cancelled = true;
+                break;
             }
             self.index_one(&writer, &mut state, vault, file, is_new, &mut stats)?;
             if is_new {
@@ -385,8 +389,10 @@ impl SearchIndex {
             &added,
             &mut stats,
         )?;
-        progress(total, total);
-        state.indexed_at_ms = indexed_at;
+        if !stats.cancelled {
+            progress(total, total);
+            state.indexed_at_ms = indexed_at;
+        }
         self.commit(writer, &state, &stats)?;
         stats.elapsed = started.elapsed();
         Ok(stats)
@@ -438,7 +444,7 @@ impl SearchIndex {
     /// changed), or a walk of the whole vault when a folder changed.
     pub fn apply(&self, vault: &Vault, changes: &crate::watch::Changes) -> Result<UpdateStats> {
         if changes.rescan {
-            return self.update(vault, &mut |_, _| {});
+            return self.update(vault, &mut |_, _| true);
         }
         let mut ids: Vec<String> = changes.notes.clone();
         for id in &changes.annotations {

@@ -180,14 +180,14 @@ fn a_note_renamed_outside_margin_keeps_its_annotations() {
         .add("drafts/gossip.md", sample(&text, "Epidemic protocols"))
         .unwrap();
     let (index, _, _) =
-        SearchIndex::for_vault(&vault, cache.path(), Some(&store), &mut |_, _| {}).unwrap();
+        SearchIndex::for_vault(&vault, cache.path(), Some(&store), &mut |_, _| true).unwrap();
     fs::create_dir_all(v.path().join("distributed")).unwrap();
     fs::rename(
         v.path().join("drafts/gossip.md"),
         v.path().join("distributed/gossip.md"),
     )
     .unwrap();
-    let stats = index.update(&vault, &mut |_, _| {}).unwrap();
+    let stats = index.update(&vault, &mut |_, _| true).unwrap();
     assert_eq!(
         stats.renamed,
         vec![(
@@ -211,7 +211,7 @@ fn a_note_renamed_outside_margin_keeps_its_annotations() {
     assert_eq!(moved[0].status, Status::Anchored);
     // A deleted note's annotations stay, as orphans.
     fs::remove_file(v.path().join("distributed/gossip.md")).unwrap();
-    index.update(&vault, &mut |_, _| {}).unwrap();
+    index.update(&vault, &mut |_, _| true).unwrap();
     let orphans = store
         .anchored("distributed/gossip.md", None)
         .unwrap()

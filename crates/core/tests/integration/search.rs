@@ -7,7 +7,7 @@ use margin_core::{Note, Vault};
 use crate::util::TestVault;
 
 fn index(vault: &Vault, cache: &Path) -> (SearchIndex, OpenOutcome) {
-    let (index, outcome, _) = SearchIndex::for_vault(vault, cache, None, &mut |_, _| {}).unwrap();
+    let (index, outcome, _) = SearchIndex::for_vault(vault, cache, None, &mut |_, _| true).unwrap();
     (index, outcome)
 }
 
@@ -148,27 +148,27 @@ fn incremental_updates_follow_add_edit_delete_rename() {
     let cache = tempfile::tempdir().unwrap();
     let (index, outcome) = index(&vault, cache.path());
     assert_eq!(outcome, OpenOutcome::Created);
-    let nothing = index.update(&vault, &mut |_, _| {}).unwrap();
+    let nothing = index.update(&vault, &mut |_, _| true).unwrap();
     assert_eq!((nothing.added, nothing.changed, nothing.removed), (0, 0, 0));
 
     fs::write(v.path().join("c.md"), "# C\n\ncharlie\n").unwrap();
     fs::write(v.path().join("a.md"), "# A\n\nalpha amended\n").unwrap();
     fs::remove_file(v.path().join("b.md")).unwrap();
-    let stats = index.update(&vault, &mut |_, _| {}).unwrap();
+    let stats = index.update(&vault, &mut |_, _| true).unwrap();
     assert_eq!((stats.added, stats.changed, stats.removed), (1, 1, 1));
     assert_eq!(notes(&index, "charlie"), ["c.md"]);
     assert_eq!(notes(&index, "amended"), ["a.md"]);
     assert!(notes(&index, "bravo").is_empty());
 
     fs::rename(v.path().join("c.md"), v.path().join("renamed.md")).unwrap();
-    index.update(&vault, &mut |_, _| {}).unwrap();
+    index.update(&vault, &mut |_, _| true).unwrap();
     assert_eq!(notes(&index, "charlie"), ["renamed.md"]);
     assert_eq!(index.note_count(), 2);
 
     // Reopening keeps the index and finds nothing to do.
     drop(index);
     let (index, outcome, stats) =
-        SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| {}).unwrap();
+        SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| true).unwrap();
     assert_eq!(outcome, OpenOutcome::Reused);
     assert_eq!(stats.added + stats.changed + stats.removed, 0);
     assert_eq!(notes(&index, "charlie"), ["renamed.md"]);
@@ -282,7 +282,7 @@ fn annotations_are_searchable_and_filterable() {
     store.add("a.md", a).unwrap();
     let cache = tempfile::tempdir().unwrap();
     let (index, _, _) =
-        SearchIndex::for_vault(&vault, cache.path(), Some(&store), &mut |_, _| {}).unwrap();
+        SearchIndex::for_vault(&vault, cache.path(), Some(&store), &mut |_, _| true).unwrap();
     // The comment is found, and the snippet shows it.
     let hits = index.search("sloppy", 10, false).unwrap();
     assert_eq!(hits[0].note, "a.md");
@@ -300,11 +300,29 @@ fn annotations_are_searchable_and_filterable() {
     let mut b = Annotation::new(&text_b, 0, 6, "blue").unwrap();
     b.comment = "epidemic protocols".into();
     store.add("b.md", b).unwrap();
-    let stats = index.update(&vault, &mut |_, _| {}).unwrap();
+    let stats = index.update(&vault, &mut |_, _| true).unwrap();
     assert_eq!(stats.changed, 1);
     assert_eq!(notes(&index, "epidemic"), ["b.md"]);
     // And a deletion, through the watcher path.
     store.update("b.md", |l| l.clear()).unwrap();
     index.update_notes(&vault, &["b.md".to_string()]).unwrap();
     assert!(notes(&index, "epidemic").is_empty());
+}
+
+#[test]
+fn a_cancelled_update_keeps_what_it_did_and_finishes_next_time() {
+    let mut v = TestVault::new();
+    for i in 0..600 {
+        v = v.file(&format!("n{i:03}.md"), format!("# Note {i}\n\nword{i}\n"));
+    }
+    let vault = v.open();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) =
+        SearchIndex::open(&margin_core::search::index_dir(cache.path(), &vault)).unwrap();
+    let stats = index.update(&vault, &mut |done, _| done < 256).unwrap();
+    assert!(stats.cancelled);
+    assert_eq!(index.note_count(), 256);
+    let stats = index.update(&vault, &mut |_, _| true).unwrap();
+    assert!(!stats.cancelled);
+    assert_eq!((stats.added, index.note_count()), (344, 600));
 }

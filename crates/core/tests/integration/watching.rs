@@ -68,7 +68,8 @@ fn a_burst_of_a_thousand_files_is_all_searchable_within_seconds() {
     let v = TestVault::new().file("a.md", "# A\n");
     let vault = v.open();
     let cache = tempfile::tempdir().unwrap();
-    let (index, _, _) = SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| {}).unwrap();
+    let (index, _, _) =
+        SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| true).unwrap();
     let index = Arc::new(index);
     let (for_watcher, watched) = (Arc::clone(&index), vault.clone());
     let _watcher = watch(&vault, None, move |changes| {
@@ -105,7 +106,8 @@ fn margins_own_walks_of_the_vault_wake_nothing() {
     let v = TestVault::bundled();
     let vault = v.open();
     let cache = tempfile::tempdir().unwrap();
-    let (index, _, _) = SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| {}).unwrap();
+    let (index, _, _) =
+        SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| true).unwrap();
     let (tx, rx) = mpsc::channel();
     let _watcher = watch(&vault, None, move |c| {
         let _ = tx.send(c);
@@ -113,7 +115,7 @@ fn margins_own_walks_of_the_vault_wake_nothing() {
     .unwrap();
     std::thread::sleep(Duration::from_millis(200));
     // Reading every folder and note (as a rescan does) is not a change.
-    index.update(&vault, &mut |_, _| {}).unwrap();
+    index.update(&vault, &mut |_, _| true).unwrap();
     margin_core::tree::build(&vault);
     let batch = rx.recv_timeout(Duration::from_millis(1000));
     assert!(batch.is_err(), "a read woke the watcher: {batch:?}");
