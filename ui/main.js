@@ -231,6 +231,7 @@ async function onVaultChanged(change) {
       status.say(err.message, 'error');
     }
   }
+  palette.refresh();
   if (!currentId) return;
   const renamedTo = change.renamed.find(([from]) => from === currentId)?.[1];
   if (renamedTo) {

@@ -196,6 +196,10 @@ export function createSearch(root, { search, onOpen }) {
       if (input.value.trim()) run();
     },
     close,
+    /** Asks again (the notes changed): only while the palette is open. */
+    refresh() {
+      if (!root.hidden && input.value.trim()) run();
+    },
     get isOpen() {
       return !root.hidden;
     },
