@@ -123,7 +123,15 @@ fn app_dialog_pick(app: &tauri::AppHandle) -> Option<std::path::PathBuf> {
 #[tauri::command]
 pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
     let vault = vault(&state.session())?;
-    let tree = blocking(move || Ok(margin_core::tree::build(&vault))).await?;
+    // Titles only, from a cache when the notes did not change: the window shows the open
+    // note's headings itself, and reading every note at start is what makes big vaults slow.
+    let tree = blocking(move || {
+        Ok(match margin_core::places::Places::for_user() {
+            Ok(places) => margin_core::tree::build_cached(&vault, &places.tree_cache(&vault)),
+            Err(_) => margin_core::tree::build(&vault),
+        })
+    })
+    .await?;
     if let Ok(mut ids) = state.session().known_ids.write() {
         *ids = tree.note_ids();
     }

@@ -40,9 +40,11 @@ pub enum TreeNode {
         id: String,
         /// The note's title.
         title: String,
-        /// The note's tags.
+        /// The note's tags (left out by [`build_cached`]).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
         tags: Vec<String>,
-        /// Its headings.
+        /// Its headings (left out by [`build_cached`]: the window shows the open note's own).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
         headings: Vec<Heading>,
     },
 }
@@ -121,6 +123,83 @@ pub fn build(vault: &Vault) -> Tree {
         }
     }
     from_summaries(vault.name(), summaries, warnings)
+}
+
+/// What [`build_cached`] remembers of a note between starts.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct CachedTitle {
+    size: u64,
+    modified_ms: u64,
+    title: String,
+}
+
+/// The tree with titles only, for the window: a note's title is read from its file only when
+/// the file changed since the last start (size or mtime), otherwise from `cache_file`. On a
+/// 38k-note vault this turns reading every note at start into one walk of the folders.
+/// The cache is only a speed-up: a missing or unreadable one is rebuilt.
+pub fn build_cached(vault: &Vault, cache_file: &std::path::Path) -> Tree {
+    let scan = vault.scan();
+    let mut warnings = scan.warnings;
+    let old: std::collections::HashMap<String, CachedTitle> = std::fs::read(cache_file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let mut fresh = std::collections::HashMap::with_capacity(scan.notes.len());
+    let mut summaries = Vec::with_capacity(scan.notes.len());
+    let mut read = 0;
+    for file in scan.notes {
+        let title = match old.get(&file.id) {
+            Some(c)
+                if c.size == file.size
+                    && c.modified_ms == file.modified_ms
+                    && file.modified_ms > 0 =>
+            {
+                c.title.clone()
+            }
+            _ => match vault.read(&file.id) {
+                Ok(source) => {
+                    read += 1;
+                    NoteSummary::from_source(&file.id, &source).title
+                }
+                Err(err) => {
+                    warnings.push(format!("skipped {}: {err}", file.id));
+                    continue;
+                }
+            },
+        };
+        fresh.insert(
+            file.id.clone(),
+            CachedTitle {
+                size: file.size,
+                modified_ms: file.modified_ms,
+                title: title.clone(),
+            },
+        );
+        summaries.push(NoteSummary {
+            id: file.id,
+            title,
+            tags: Vec::new(),
+            outline: Vec::new(),
+        });
+    }
+    if read > 0 || fresh.len() != old.len() {
+        save_cache(cache_file, &fresh);
+    }
+    from_summaries(vault.name(), summaries, warnings)
+}
+
+fn save_cache(path: &std::path::Path, titles: &std::collections::HashMap<String, CachedTitle>) {
+    let Some(dir) = path.parent() else { return };
+    let written = std::fs::create_dir_all(dir)
+        .ok()
+        .and_then(|()| tempfile::NamedTempFile::new_in(dir).ok())
+        .and_then(|mut tmp| {
+            serde_json::to_writer(&mut tmp, titles).ok()?;
+            tmp.persist(path).ok()
+        });
+    if written.is_none() {
+        tracing::warn!("cannot save the tree cache {}", path.display());
+    }
 }
 
 impl Tree {

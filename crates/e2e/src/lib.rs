@@ -218,3 +218,9 @@ pub async fn screenshot(c: &Client, name: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Gives WebKit time to write the page's local storage to disk: it does so on its own schedule,
+/// and a session closed by WebDriver ends the app without the flush a normal quit does.
+pub async fn settle_storage() {
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+}

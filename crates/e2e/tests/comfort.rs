@@ -3,7 +3,7 @@
 
 use anyhow::{ensure, Result};
 use fantoccini::Client;
-use margin_e2e::{element, eventually, text_of, vault_copy, with_app};
+use margin_e2e::{element, eventually, settle_storage, text_of, vault_copy, with_app};
 
 async fn theme(c: &Client) -> Result<String> {
     let v = c
@@ -37,6 +37,7 @@ async fn theme_choice_and_last_note_survive_a_restart() -> Result<()> {
             .click()
             .await?;
         element(&c, ".note-body[data-note-id='realtime/sse.md']").await?;
+        settle_storage().await;
         Ok(())
     })
     .await?;

@@ -3,7 +3,7 @@
 //! own last note; and the next start opens the last vault used.
 
 use anyhow::{ensure, Result};
-use margin_e2e::{element, eventually, text_of, vault_copy, with_app};
+use margin_e2e::{element, eventually, settle_storage, text_of, vault_copy, with_app};
 use serde_json::json;
 
 #[tokio::test]
@@ -51,6 +51,7 @@ async fn switching_vaults_keeps_each_vaults_state() -> Result<()> {
             .click()
             .await?;
         element(&c, ".note-body[data-note-id='realtime/websocket.md']").await?;
+        settle_storage().await;
         Ok(())
     })
     .await?;

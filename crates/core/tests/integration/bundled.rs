@@ -87,3 +87,40 @@ fn every_bundled_note_has_a_title_and_tags() {
         ]
     );
 }
+
+#[test]
+fn the_cached_tree_rereads_only_changed_notes() {
+    let v = TestVault::new()
+        .file("a.md", "# Alpha\n")
+        .file("sub/b.md", "# Bravo\n");
+    let vault = v.open();
+    let cache = tempfile::tempdir().unwrap();
+    let file = cache.path().join("tree.json");
+    let titles = |t: &margin_core::Tree| {
+        let json = serde_json::to_string(t).unwrap();
+        assert!(
+            !json.contains("headings"),
+            "the window's tree carries no headings"
+        );
+        json
+    };
+    let first = margin_core::tree::build_cached(&vault, &file);
+    assert!(titles(&first).contains("Alpha"));
+    // Same size and mtime: the cached title is used, the file is not read.
+    let path = v.path().join("a.md");
+    let mtime = fs::metadata(&path).unwrap().modified().unwrap();
+    fs::write(&path, "# Omega\n").unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert!(titles(&margin_core::tree::build_cached(&vault, &file)).contains("Alpha"));
+    // A real edit changes the size or the mtime: read again.
+    fs::write(&path, "# Omega, edited\n").unwrap();
+    assert!(titles(&margin_core::tree::build_cached(&vault, &file)).contains("Omega, edited"));
+    // A corrupt cache is only slower.
+    fs::write(&file, "{ not json").unwrap();
+    assert_eq!(margin_core::tree::build_cached(&vault, &file).note_count, 2);
+}
