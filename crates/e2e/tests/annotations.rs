@@ -6,7 +6,9 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::Client;
 use margin_core::annotations::find_quote;
 use margin_core::Note;
-use margin_e2e::{element, eventually, invoke, screenshot, text_of, vault_copy, with_app};
+use margin_e2e::{
+    element, eventually, invoke, screenshot, settle_storage, text_of, vault_copy, with_app,
+};
 use serde_json::{json, Value};
 
 const RICH: &str = "# Rich note\n\nPlain words with **bold and _italic_ inside** and `inline code` here.\n\n\
@@ -142,6 +144,20 @@ async fn comments_survive_restarts_edits_re_anchor_and_deletions_orphan() -> Res
                 .filter(|t| t.contains("STUN")))
         })
         .await?;
+        // Search finds the comment, and `is:annotated` the highlighted passage.
+        for query in ["TURN", "is:annotated"] {
+            eventually(query, || async {
+                let hits = invoke(
+                    &c,
+                    "search",
+                    json!({ "query": query, "limit": 5, "asYouType": false }),
+                )
+                .await?;
+                Ok(hits.ok().filter(|h| h[0]["note"] == note).map(|_| ()))
+            })
+            .await?;
+        }
+        settle_storage().await; // the restart below reopens the last note
         Ok(())
     })
     .await?;
