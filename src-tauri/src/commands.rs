@@ -135,7 +135,12 @@ pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
     if let Ok(mut ids) = state.session().known_ids.write() {
         *ids = tree.note_ids();
     }
-    Ok(tree)
+    let big = tree.note_count > 5_000;
+    let reply = Ok(tree);
+    if big {
+        crate::state::release_freed_memory();
+    }
+    reply
 }
 
 /// One note, rendered.
