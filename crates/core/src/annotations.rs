@@ -559,10 +559,7 @@ impl Store {
             }
             let modified = entry
                 .metadata()
-                .ok()
-                .and_then(|m| m.modified().ok())
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_millis() as u64);
+                .map_or(0, |m| crate::vault::modified_ms(&m));
             out.insert(id.replace(std::path::MAIN_SEPARATOR, "/"), modified);
         }
         out
@@ -574,11 +571,7 @@ impl Store {
         let path = self.file_of(note).ok()?;
         let bytes = fs::read(&path).ok()?;
         let file: NoteFile = serde_json::from_slice(&bytes).ok()?;
-        let modified = fs::metadata(&path)
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_millis() as u64);
+        let modified = fs::metadata(&path).map_or(0, |m| crate::vault::modified_ms(&m));
         Some((file.annotations, modified, bytes))
     }
 

@@ -400,16 +400,9 @@ fn split_fragment(dest: &str) -> (&str, Option<String>) {
     }
 }
 
-/// A relative link to a `.md` file, resolved from the current note's folder to a note id.
-fn resolve_relative(dest: &str, note_id: &str) -> Option<(String, Option<String>)> {
-    if dest.is_empty() || dest.starts_with('#') || dest.starts_with('/') || dest.contains(':') {
-        return None;
-    }
-    let (path, fragment) = split_fragment(dest);
-    let path = percent_decode(path)?;
-    if !crate::vault::is_note_name(&path) {
-        return None;
-    }
+/// `path` relative to the folder of note `note_id`, as vault-relative components; `None` when
+/// `..` climbs above the vault root.
+fn join_relative<'a>(note_id: &'a str, path: &'a str) -> Option<Vec<&'a str>> {
     let mut parts: Vec<&str> = note_id.split('/').collect();
     parts.pop();
     for part in path.split('/') {
@@ -421,7 +414,20 @@ fn resolve_relative(dest: &str, note_id: &str) -> Option<(String, Option<String>
             part => parts.push(part),
         }
     }
-    Some((parts.join("/"), fragment))
+    Some(parts)
+}
+
+/// A relative link to a `.md` file, resolved from the current note's folder to a note id.
+fn resolve_relative(dest: &str, note_id: &str) -> Option<(String, Option<String>)> {
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with('/') || dest.contains(':') {
+        return None;
+    }
+    let (path, fragment) = split_fragment(dest);
+    let path = percent_decode(path)?;
+    if !crate::vault::is_note_name(&path) {
+        return None;
+    }
+    Some((join_relative(note_id, &path)?.join("/"), fragment))
 }
 
 /// The URL scheme the app serves vault images under.

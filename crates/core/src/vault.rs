@@ -45,6 +45,15 @@ pub struct Scan {
     pub warnings: Vec<String>,
 }
 
+/// A file's modification time in milliseconds since the Unix epoch (0 when the OS does not say):
+/// the change marker kept by the index, the tree cache and the annotation store.
+pub fn modified_ms(meta: &fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// True for the file names Margin treats as notes.
 pub fn is_note_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -146,12 +155,7 @@ impl Vault {
                 Ok(meta) => scan.notes.push(NoteFile {
                     id,
                     size: meta.len(),
-                    modified_ms: meta
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                        .map(|d| d.as_millis() as u64)
-                        .unwrap_or(0),
+                    modified_ms: modified_ms(&meta),
                 }),
                 Err(err) => scan.warnings.push(format!("skipped {id}: {err}")),
             }

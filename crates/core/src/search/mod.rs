@@ -477,11 +477,7 @@ impl SearchIndex {
                     let file = NoteFile {
                         id: id.clone(),
                         size: meta.len(),
-                        modified_ms: meta
-                            .modified()
-                            .ok()
-                            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                            .map_or(0, |d| d.as_millis() as u64),
+                        modified_ms: crate::vault::modified_ms(&meta),
                     };
                     let is_new = !state.notes.contains_key(id);
                     let before = (stats.added, stats.changed);
