@@ -8,7 +8,7 @@ use serde::Serialize;
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::state::{AppState, IndexStatus, Recent, Session};
+use crate::state::{recent, AppState, IndexStatus, Session};
 
 type CmdResult<T> = Result<T, ErrorPayload>;
 
@@ -60,7 +60,7 @@ pub struct RecentVault {
 /// The recently opened vaults, most recent first.
 #[tauri::command]
 pub fn recent_vaults() -> Vec<RecentVault> {
-    Recent::load()
+    recent()
         .paths
         .into_iter()
         .map(|p| RecentVault {
@@ -83,7 +83,7 @@ pub async fn open_vault(app: tauri::AppHandle, path: Option<String>) -> CmdResul
     let dir = match path {
         Some(path) => {
             let wanted = std::path::PathBuf::from(&path);
-            if !Recent::load().paths.contains(&wanted) {
+            if !recent().paths.contains(&wanted) {
                 return Err(ErrorPayload {
                     code: "not_recent".into(),
                     message: format!("{path} is not among the recent vaults; use Open folder…"),
@@ -289,15 +289,7 @@ pub async fn add_annotation(
     let note_id = id.clone();
     blocking(move || {
         let note = Note::load(&vault, &id, &[])?;
-        let mut annotation = Annotation::new(&note.text, start, end, &color)?;
-        let at = note.text.chars().take(start).collect::<String>();
-        annotation.heading = note
-            .outline
-            .iter()
-            .rev()
-            .find(|h| at.contains(&h.text))
-            .map(|h| h.text.clone())
-            .unwrap_or_default();
+        let annotation = Annotation::in_note(&note, start, end, &color)?;
         store.add(&id, annotation.clone())?;
         Ok(View::from(annotation))
     })

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use margin_core::annotations::Store;
-use margin_core::places::{seed_default_vault, Places};
+use margin_core::places::{seed_default_vault, Places, Recent};
 use margin_core::search::{OpenOutcome, SearchIndex};
 use margin_core::{Error, Vault};
 use serde::Serialize;
@@ -18,6 +18,13 @@ pub struct AppState {
     current: RwLock<Arc<Session>>,
     /// Where the bundled notes are (seed of the default vault).
     bundled: PathBuf,
+}
+
+/// The recently opened vaults of this user (empty when unknown).
+pub fn recent() -> Recent {
+    Places::for_user()
+        .map(|p| Recent::load(&p.config_dir))
+        .unwrap_or_default()
 }
 
 /// How long after writing a note's annotations their file events count as this window's own.
@@ -84,7 +91,7 @@ impl AppState {
     /// Opens `--vault DIR` if given, else the last vault opened, else the default vault
     /// (seeded from `bundled` on first run).
     pub fn open(explicit: Option<PathBuf>, bundled: &Path) -> AppState {
-        let chosen = explicit.or_else(|| Recent::load().paths.into_iter().find(|p| p.is_dir()));
+        let chosen = explicit.or_else(|| recent().paths.into_iter().find(|p| p.is_dir()));
         AppState {
             current: RwLock::new(Arc::new(Session::open(chosen, bundled))),
             bundled: bundled.to_path_buf(),
@@ -115,55 +122,16 @@ impl AppState {
     }
 }
 
-/// The recently opened vaults, most recent first, kept in Margin's config folder.
-#[derive(Debug, Default, Serialize, serde::Deserialize)]
-pub struct Recent {
-    /// Folders, most recent first.
-    pub paths: Vec<PathBuf>,
-}
-
-impl Recent {
-    const MAX: usize = 10;
-
-    fn file() -> Option<PathBuf> {
-        Places::for_user()
-            .ok()
-            .map(|p| p.config_dir.join("recent.json"))
-    }
-
-    /// The list (empty when there is none or it does not parse).
-    pub fn load() -> Recent {
-        Self::file()
-            .and_then(|f| std::fs::read(f).ok())
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
-    }
-
-    /// Puts `dir` first and saves.
-    pub fn remember(dir: &Path) {
-        let mut recent = Recent::load();
-        recent.paths.retain(|p| p != dir);
-        recent.paths.insert(0, dir.to_path_buf());
-        recent.paths.truncate(Self::MAX);
-        if let (Some(file), Ok(json)) = (Self::file(), serde_json::to_vec_pretty(&recent)) {
-            if let Some(parent) = file.parent() {
-                let _ = std::fs::create_dir_all(parent);
-            }
-            if let Err(err) = std::fs::write(&file, json) {
-                tracing::warn!("cannot save the recent vaults: {err}");
-            }
-        }
-    }
-}
-
 impl Session {
     fn open(explicit: Option<PathBuf>, bundled: &Path) -> Session {
         let vault = match explicit {
             Some(dir) => Vault::open(dir),
             None => default_vault(bundled),
         };
-        if let Ok(v) = &vault {
-            Recent::remember(v.root());
+        if let (Ok(v), Ok(places)) = (&vault, Places::for_user()) {
+            if let Err(err) = Recent::remember(&places.config_dir, v.root()) {
+                tracing::warn!("cannot save the recent vaults: {err}");
+            }
         }
         match &vault {
             Ok(v) => tracing::info!("vault: {}", v.root().display()),

@@ -203,6 +203,33 @@ pub fn find_quote(text: &str, quote: &str, prefix: Option<&str>) -> Result<(usiz
     }
 }
 
+impl Annotation {
+    /// A new annotation of characters `start..end` of a rendered note, with the heading it is
+    /// under as a hint (for people reading the file, and for re-attaching).
+    pub fn in_note(
+        note: &crate::note::Note,
+        start: usize,
+        end: usize,
+        color: &str,
+    ) -> Result<Annotation> {
+        let mut annotation = Annotation::new(&note.text, start, end, color)?;
+        let before: String = note.text.chars().take(start).collect();
+        // The last heading whose text appears before the selection: headings are lines of the
+        // visible text, in order.
+        let mut at = 0;
+        for heading in &note.outline {
+            match before[at..].find(&heading.text) {
+                Some(found) => {
+                    at += found + heading.text.len();
+                    annotation.heading = heading.text.clone();
+                }
+                None => break,
+            }
+        }
+        Ok(annotation)
+    }
+}
+
 /// Anchors every annotation in the current `text`: positions and context are updated for the
 /// ones that moved, orphans keep their last place. Returns true when anything changed.
 pub fn reanchor(text: &str, annotations: &mut [Annotation]) -> bool {
@@ -533,36 +560,43 @@ impl Store {
         Ok(count)
     }
 
-    /// When each note's annotation file last changed (ms since the epoch), by note id: lets the
-    /// search index notice annotations changed by another process.
-    pub fn modified_times(&self) -> std::collections::HashMap<String, u64> {
-        let mut out = std::collections::HashMap::new();
+    /// Every annotation file of the store: (note id, path, metadata). Hidden files (temp
+    /// files, the lock, set-aside `.corrupt-` copies do not end in `.json`) are left out.
+    fn files(&self) -> Vec<(String, PathBuf, fs::Metadata)> {
         if !self.dir.exists() {
-            return out;
+            return Vec::new();
         }
-        for entry in ignore::WalkBuilder::new(&self.dir)
+        ignore::WalkBuilder::new(&self.dir)
             .hidden(true)
             .standard_filters(false)
             .build()
             .filter_map(|e| e.ok())
-        {
-            let path = entry.path();
-            let Ok(rel) = path.strip_prefix(&self.dir) else {
-                continue;
-            };
-            let Some(rel) = rel.to_str() else { continue };
-            let Some(id) = rel.strip_suffix(".json") else {
-                continue;
-            };
-            if id.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
-                continue;
-            }
-            let modified = entry
-                .metadata()
-                .map_or(0, |m| crate::vault::modified_ms(&m));
-            out.insert(id.replace(std::path::MAIN_SEPARATOR, "/"), modified);
-        }
-        out
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .filter_map(|entry| {
+                let path = entry.path().to_path_buf();
+                let rel = path.strip_prefix(&self.dir).ok()?.to_str()?;
+                let id = rel.strip_suffix(".json")?;
+                if id
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .is_some_and(|n| n.starts_with('.'))
+                {
+                    return None;
+                }
+                let id = id.replace(std::path::MAIN_SEPARATOR, "/");
+                let meta = entry.metadata().ok()?;
+                Some((id, path, meta))
+            })
+            .collect()
+    }
+
+    /// When each note's annotation file last changed (ms since the epoch), by note id: lets the
+    /// search index notice annotations changed by another process.
+    pub fn modified_times(&self) -> std::collections::HashMap<String, u64> {
+        self.files()
+            .into_iter()
+            .map(|(id, _, meta)| (id, crate::vault::modified_ms(&meta)))
+            .collect()
     }
 
     /// The annotations of `note` with the file's mtime and raw bytes, for indexing: no lock, no
@@ -578,26 +612,8 @@ impl Store {
     /// Every note that has annotations, with them.
     pub fn all(&self) -> Result<Vec<(String, Vec<Annotation>)>> {
         let mut out = Vec::new();
-        if !self.dir.exists() {
-            return Ok(out);
-        }
-        for entry in ignore::WalkBuilder::new(&self.dir)
-            .hidden(true)
-            .standard_filters(false)
-            .build()
-            .filter_map(|e| e.ok())
-        {
-            let path = entry.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            if name.starts_with('.')
-                || !name.ends_with(".json")
-                || !entry.file_type().is_some_and(|t| t.is_file())
-            {
-                continue;
-            }
-            let Ok(bytes) = fs::read(path) else { continue };
+        for (_, path, _) in self.files() {
+            let Ok(bytes) = fs::read(&path) else { continue };
             match serde_json::from_slice::<NoteFile>(&bytes) {
                 Ok(file) if !file.annotations.is_empty() => out.push((file.note, file.annotations)),
                 Ok(_) => {}
@@ -856,6 +872,25 @@ mod tests {
         assert_eq!(store.palette(), Palette::default());
         palette.colors[1].color = " ".into();
         assert!(store.set_palette(&palette).is_err());
+    }
+
+    #[test]
+    fn the_heading_hint_is_the_section_of_the_selection() {
+        let note = crate::note::Note::from_source(
+            "n.md",
+            "# Top\n\nintro\n\n## Part A\n\nalpha text\n\n## Part B\n\nbravo text\n",
+            &[],
+        );
+        let start = note.text.find("bravo").unwrap();
+        let a = Annotation::in_note(&note, start, start + 5, "yellow").unwrap();
+        assert_eq!(a.heading, "Part B");
+        let start = note.text.find("alpha").unwrap();
+        assert_eq!(
+            Annotation::in_note(&note, start, start + 5, "yellow")
+                .unwrap()
+                .heading,
+            "Part A"
+        );
     }
 
     #[test]

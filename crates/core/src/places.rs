@@ -89,3 +89,68 @@ pub fn seed_default_vault(bundled: &Path, target: &Path) -> Result<bool> {
     }
     Ok(true)
 }
+
+/// The recently opened vaults, most recent first (`recent.json` in Margin's config folder).
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recent {
+    /// Folders, most recent first.
+    pub paths: Vec<PathBuf>,
+}
+
+impl Recent {
+    /// How many are remembered.
+    pub const MAX: usize = 10;
+
+    fn file(config_dir: &Path) -> PathBuf {
+        config_dir.join("recent.json")
+    }
+
+    /// The list kept in `config_dir` (empty when there is none or it does not parse).
+    pub fn load(config_dir: &Path) -> Recent {
+        fs::read(Self::file(config_dir))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Puts `dir` first (once), keeps at most [`Recent::MAX`], and saves.
+    pub fn remember(config_dir: &Path, dir: &Path) -> Result<Recent> {
+        let mut recent = Recent::load(config_dir);
+        recent.paths.retain(|p| p != dir);
+        recent.paths.insert(0, dir.to_path_buf());
+        recent.paths.truncate(Self::MAX);
+        fs::create_dir_all(config_dir).map_err(|e| Error::io(config_dir, e))?;
+        let json = serde_json::to_vec_pretty(&recent).unwrap_or_default();
+        let file = Self::file(config_dir);
+        fs::write(&file, json).map_err(|e| Error::io(&file, e))?;
+        Ok(recent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_vaults_are_most_recent_first_unique_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path();
+        for i in 0..12 {
+            Recent::remember(config, Path::new(&format!("/v{i}"))).unwrap();
+        }
+        let again = Recent::remember(config, Path::new("/v5")).unwrap();
+        assert_eq!(again.paths.len(), Recent::MAX);
+        assert_eq!(again.paths[0], Path::new("/v5"));
+        assert_eq!(
+            again
+                .paths
+                .iter()
+                .filter(|p| *p == Path::new("/v5"))
+                .count(),
+            1
+        );
+        assert_eq!(Recent::load(config), again);
+        fs::write(config.join("recent.json"), "{ broken").unwrap();
+        assert!(Recent::load(config).paths.is_empty());
+    }
+}
