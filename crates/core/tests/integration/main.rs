@@ -7,6 +7,7 @@
 //! - `vault_files`: walking real folders with hostile content (binary, non-UTF-8, symlinks,
 //!   huge files, ignored and hidden files) and resolving ids against them.
 //! - `text_agreement`: the visible text equals the rendered HTML with its tags stripped.
+//! - `hostile`: 72 XSS vectors through the render pipeline (the E2E suite runs them in the window).
 //! - `properties`: property tests of anchoring and id checking.
 //! - `search`: the index on real folders: query forms, ranking, incremental updates, rebuilds.
 //! - `seeding`: the first-launch copy of the bundled notes.
@@ -17,6 +18,7 @@ mod util;
 mod anchoring;
 mod annotations;
 mod bundled;
+mod hostile;
 mod properties;
 mod search;
 mod seeding;

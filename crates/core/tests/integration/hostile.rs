@@ -1,0 +1,118 @@
+//! Hostile notes: every payload of `fixtures/xss-payloads.txt` (72 vectors, separated by `%%`
+//! lines) rendered through the real pipeline leaves nothing that can run, navigate or load
+//! from elsewhere. The end-to-end suite renders the same file in the real window.
+
+use margin_core::Note;
+
+pub const PAYLOADS: &str = include_str!("fixtures/xss-payloads.txt");
+
+pub fn payloads() -> Vec<&'static str> {
+    PAYLOADS
+        .split("\n%%\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Every element and attribute of the sanitised HTML, as the browser's parser will see it.
+fn elements(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    use html5ever::tendril::TendrilSink;
+    use markup5ever_rcdom::{NodeData, RcDom};
+    let dom = html5ever::parse_fragment(
+        RcDom::default(),
+        html5ever::ParseOpts::default(),
+        html5ever::QualName::new(None, html5ever::ns!(html), html5ever::local_name!("div")),
+        Vec::new(),
+        false,
+    )
+    .one(html);
+    let mut out = Vec::new();
+    let mut stack = vec![dom.document.clone()];
+    while let Some(node) = stack.pop() {
+        if let NodeData::Element { name, attrs, .. } = &node.data {
+            let attrs = attrs
+                .borrow()
+                .iter()
+                .map(|a| (a.name.local.to_string(), a.value.to_string()))
+                .collect();
+            out.push((name.local.to_string(), attrs));
+        }
+        stack.extend(node.children.borrow().iter().cloned());
+    }
+    out
+}
+
+#[test]
+fn no_payload_survives_sanitising() {
+    let all = payloads();
+    assert!(all.len() >= 60, "{} payloads", all.len());
+    let allowed_elements = [
+        "html",
+        "p",
+        "a",
+        "img",
+        "em",
+        "strong",
+        "code",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "div",
+        "sup",
+        "section",
+        "ol",
+        "ul",
+        "li",
+        "span",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "blockquote",
+        "br",
+        "hr",
+        "del",
+        "input",
+        "details",
+        "summary",
+    ];
+    for (i, payload) in all.iter().enumerate() {
+        let note = Note::from_source("x.md", payload, &[]);
+        for (name, attrs) in elements(&note.html) {
+            assert!(
+                allowed_elements.contains(&name.as_str()),
+                "payload {i} left <{name}>: {payload:?} → {}",
+                note.html
+            );
+            for (attr, value) in attrs {
+                assert!(
+                    !attr.starts_with("on")
+                        && !["style", "srcdoc", "formaction", "background", "action"]
+                            .contains(&attr.as_str()),
+                    "payload {i} left {attr}= on <{name}>: {}",
+                    note.html
+                );
+                let v = value.trim().to_ascii_lowercase();
+                let scheme_ok = !(v.starts_with("javascript:")
+                    || v.starts_with("vbscript:")
+                    || v.starts_with("file:")
+                    || (v.starts_with("data:")
+                        && !(name == "img" && v.starts_with("data:image/"))));
+                assert!(
+                    scheme_ok,
+                    "payload {i} left {attr}={value:?}: {}",
+                    note.html
+                );
+                if name == "input" && attr == "type" {
+                    assert_eq!(v, "checkbox");
+                }
+            }
+        }
+    }
+}
