@@ -184,6 +184,12 @@ pub fn sections(source: &str) -> (Outline, Vec<Section>) {
     (outline, sections)
 }
 
+/// Deeper nesting of quotes and lists is flattened: the HTML parser's work grows with the square
+/// of the depth (100k nested quotes took minutes), and no note needs more.
+const MAX_DEPTH: usize = 64;
+/// Past this many `<` in raw HTML, a note's raw HTML is shown as text, for the same reason.
+const MAX_RAW_TAGS: usize = 20_000;
+
 /// The event walk of step 2 of the pipeline.
 #[derive(Default)]
 struct Pass {
@@ -199,7 +205,44 @@ impl Pass {
         let mut heading: Option<(usize, String)> = None;
         // For each open link: was its start replaced by raw HTML (so its end must be too)?
         let mut link_stack: Vec<bool> = Vec::new();
+        // For each open container: was it kept (false: dropped for being too deep)?
+        let mut containers: Vec<bool> = Vec::new();
+        let mut kept = 0;
+        let raw_html_as_text = source.matches('<').count() > MAX_RAW_TAGS;
         for event in parser(source) {
+            let event = match event {
+                Event::Html(html) | Event::InlineHtml(html) if raw_html_as_text => {
+                    Event::Text(html)
+                }
+                Event::Start(
+                    tag @ (Tag::BlockQuote(_)
+                    | Tag::List(_)
+                    | Tag::Item
+                    | Tag::FootnoteDefinition(_)),
+                ) => {
+                    let keep = kept < MAX_DEPTH;
+                    kept += usize::from(keep);
+                    containers.push(keep);
+                    if !keep {
+                        continue;
+                    }
+                    Event::Start(tag)
+                }
+                Event::End(
+                    end @ (TagEnd::BlockQuote(_)
+                    | TagEnd::List(_)
+                    | TagEnd::Item
+                    | TagEnd::FootnoteDefinition),
+                ) => {
+                    match containers.pop() {
+                        Some(false) => continue,
+                        Some(true) => kept -= 1,
+                        None => {}
+                    }
+                    Event::End(end)
+                }
+                other => other,
+            };
             match event {
                 Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
                     meta = Some(String::new());
@@ -809,5 +852,21 @@ mod external_tests {
         ] {
             assert!(external_url(bad).is_none(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_flattened_but_keeps_the_text() {
+        let out = render(&("> ".repeat(1000) + "deep words"), &LinkContext::default());
+        assert_eq!(out.html.matches("<blockquote>").count(), MAX_DEPTH);
+        assert!(out.text.contains("deep words"));
+        let raw = "<b>".repeat(MAX_RAW_TAGS + 1);
+        let out = render(&raw, &LinkContext::default());
+        assert!(!out.html.contains("<b>"), "raw HTML shown as text");
+        assert!(out.text.starts_with("<b><b>"));
     }
 }

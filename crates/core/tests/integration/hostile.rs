@@ -116,3 +116,50 @@ fn no_payload_survives_sanitising() {
         }
     }
 }
+
+/// Notes built to hurt the parser: each renders (or is refused) quickly, and never crashes.
+#[test]
+fn pathological_notes_render_in_bounded_time() {
+    let cases: Vec<(&str, String)> = vec![
+        ("100k nested quotes", "> ".repeat(100_000) + "deep"),
+        (
+            "100k nested lists",
+            (0..100_000)
+                .map(|i| format!("{}- x\n", "  ".repeat(i % 200)))
+                .collect(),
+        ),
+        ("deep list nesting", "- ".repeat(50_000) + "x"),
+        ("1M lines", "a\n".repeat(1_000_000)),
+        ("emphasis runs", "*a **a ***a ".repeat(50_000)),
+        ("unclosed emphasis", "*".repeat(200_000)),
+        ("brackets", "[".repeat(100_000) + &"]".repeat(100_000)),
+        (
+            "link refs",
+            "[a]: b\n".repeat(50_000) + &"[a] ".repeat(50_000),
+        ),
+        ("html nesting", "<div>".repeat(50_000)),
+        (
+            "table",
+            "|a|b|\n|-|-|\n".to_string() + &"|x|y|\n".repeat(100_000),
+        ),
+        (
+            "front matter not yaml",
+            "---\n: : : [\n---\n# Body\n".to_string(),
+        ),
+        ("empty", String::new()),
+    ];
+    for (what, source) in cases {
+        let started = std::time::Instant::now();
+        let note = Note::from_source("x.md", &source, &[]);
+        let elapsed = started.elapsed();
+        println!(
+            "{what}: {} bytes → {} bytes of HTML in {elapsed:?}",
+            source.len(),
+            note.html.len()
+        );
+        assert!(
+            elapsed < std::time::Duration::from_secs(10),
+            "{what} took {elapsed:?}"
+        );
+    }
+}
