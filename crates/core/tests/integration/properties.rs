@@ -54,3 +54,65 @@ proptest! {
         }
     }
 }
+
+/// 100,000 generated ids against a real vault with a symlink leading out and a secret next to
+/// it: none reads a file outside the vault.
+#[test]
+fn a_hundred_thousand_ids_never_escape_the_vault() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let outer = tempfile::tempdir().unwrap();
+    let vault_dir = outer.path().join("vault");
+    std::fs::create_dir_all(vault_dir.join("sub")).unwrap();
+    std::fs::write(vault_dir.join("a.md"), "# in").unwrap();
+    std::fs::write(vault_dir.join("sub/b.md"), "# in").unwrap();
+    std::fs::write(outer.path().join("secret.md"), "SECRET").unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outer.path().join("secret.md"), vault_dir.join("link.md"))
+            .unwrap();
+        std::os::unix::fs::symlink(outer.path(), vault_dir.join("up")).unwrap();
+    }
+    let vault = margin_core::Vault::open(&vault_dir).unwrap();
+    let parts = prop_oneof![
+        Just("..".to_string()),
+        Just(".".to_string()),
+        Just("".to_string()),
+        Just("a.md".to_string()),
+        Just("sub".to_string()),
+        Just("b.md".to_string()),
+        Just("link.md".to_string()),
+        Just("up".to_string()),
+        Just("secret.md".to_string()),
+        Just("C:".to_string()),
+        Just("\\\\".to_string()),
+        Just("%2e%2e".to_string()),
+        "[a-z.\\\\/:\\x00]{0,6}",
+    ];
+    let ids = proptest::collection::vec(parts, 1..6).prop_map(|p| {
+        let mut id = p.join("/");
+        if id.len() % 3 == 0 {
+            id.insert(0, '/');
+        }
+        id
+    });
+    let mut runner = TestRunner::deterministic();
+    let (mut tried, mut read) = (0, 0);
+    for _ in 0..100_000 {
+        let id = ids.new_tree(&mut runner).unwrap().current();
+        tried += 1;
+        if let Ok(text) = vault.read(&id) {
+            read += 1;
+            assert_ne!(text, "SECRET", "{id:?} escaped the vault");
+        }
+        if let Ok(path) = vault.path_of(&id) {
+            assert!(
+                path.starts_with(vault.root()),
+                "{id:?} → {}",
+                path.display()
+            );
+        }
+    }
+    println!("ids tried: {tried}, notes read inside the vault: {read}, escapes: 0");
+    assert_eq!(tried, 100_000);
+}
