@@ -19,6 +19,27 @@ export function rangeOffsets(root, range) {
   return end > start ? [start, end] : null;
 }
 
+/** The card shared by the margin and the Annotations view: colour, quote and rendered
+ *  comment; callers add their own meta line and actions. */
+export function annotationCard(a) {
+  const el = document.createElement('article');
+  el.className = 'anno-card';
+  el.dataset.id = a.id;
+  el.dataset.color = a.color;
+  el.tabIndex = 0;
+  const quote = document.createElement('blockquote');
+  quote.textContent = a.quote.exact;
+  el.append(quote);
+  if (a.comment) {
+    const c = document.createElement('div');
+    c.className = 'anno-comment';
+    // Rendered and sanitised in Rust, like the note itself.
+    c.innerHTML = a.comment_html;
+    el.append(c);
+  }
+  return el;
+}
+
 export function createAnnotations({ body, margin, popover, paletteButton, api, status }) {
   let noteId = null;
   /** @type {import('./api.js').Palette} */
@@ -132,21 +153,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
 
   // --- the margin list -----------------------------------------------------------------
   function card(a) {
-    const el = document.createElement('article');
-    el.className = 'anno-card';
-    el.dataset.id = a.id;
-    el.dataset.color = a.color;
-    el.tabIndex = 0;
-    const quote = document.createElement('blockquote');
-    quote.textContent = a.quote.exact;
-    el.append(quote);
-    if (a.comment) {
-      const c = document.createElement('div');
-      c.className = 'anno-comment';
-      // Rendered and sanitised in Rust, like the note itself.
-      c.innerHTML = a.comment_html;
-      el.append(c);
-    }
+    const el = annotationCard(a);
     const label = labelOf(a.color);
     if (a.tags.length || label) {
       const t = document.createElement('p');

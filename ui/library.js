@@ -5,6 +5,7 @@
 // library.open(); library.close().
 
 import { filterAnnotations, groupByTopic } from './library-model.js';
+import { annotationCard } from './annotations.js';
 
 export function createLibrary(root, { load, onOpen, onExport }) {
   const head = document.createElement('header');
@@ -51,21 +52,9 @@ export function createLibrary(root, { load, onOpen, onExport }) {
         h3.textContent = note.title;
         parts.push(h3);
         for (const a of note.annotations) {
-          const item = document.createElement('article');
-          item.className = 'library-item anno-card';
-          item.dataset.color = a.color;
+          const item = annotationCard(a);
+          item.classList.add('library-item');
           item.dataset.note = note.note;
-          item.dataset.id = a.id;
-          item.tabIndex = 0;
-          const q = document.createElement('blockquote');
-          q.textContent = a.quote.exact;
-          item.append(q);
-          if (a.comment) {
-            const c = document.createElement('div');
-            c.className = 'anno-comment';
-            c.innerHTML = a.comment_html; // sanitised in Rust
-            item.append(c);
-          }
           const meta = document.createElement('p');
           meta.className = 'anno-tags';
           meta.textContent = [a.status === 'orphan' ? 'orphan' : '', ...a.tags.map((t) => `#${t}`)].filter(Boolean).join(' ');

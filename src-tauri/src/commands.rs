@@ -122,7 +122,8 @@ fn app_dialog_pick(app: &tauri::AppHandle) -> Option<std::path::PathBuf> {
 /// The topic tree of the open vault.
 #[tauri::command]
 pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
-    let vault = vault(&state.session())?;
+    let session = state.session();
+    let vault = vault(&session)?;
     // Titles only, from a cache when the notes did not change: the window shows the open
     // note's headings itself, and reading every note at start is what makes big vaults slow.
     let tree = blocking(move || {
@@ -132,7 +133,7 @@ pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
         })
     })
     .await?;
-    if let Ok(mut ids) = state.session().known_ids.write() {
+    if let Ok(mut ids) = session.known_ids.write() {
         *ids = tree.note_ids();
     }
     let big = tree.note_count > 5_000;
@@ -240,6 +241,13 @@ fn reindex_later(app: &tauri::AppHandle, id: &str) {
     });
 }
 
+/// The vault and annotation store of one and the same session: taken together so that a vault
+/// switch between two look-ups can never pair one vault's notes with another's annotations.
+fn vault_and_store(state: &AppState) -> CmdResult<(Vault, Store)> {
+    let session = state.session();
+    Ok((vault(&session)?, store(&session)?))
+}
+
 fn store(session: &Session) -> CmdResult<Store> {
     session.store.clone().ok_or_else(|| ErrorPayload {
         code: "no_vault".into(),
@@ -261,7 +269,7 @@ pub async fn list_annotations(
     state: State<'_, AppState>,
     id: String,
 ) -> CmdResult<NoteAnnotations> {
-    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
+    let (vault, store) = vault_and_store(&state)?;
     // Re-anchoring may save moved selectors: that write is this window's own.
     state.session().wrote_annotations(&id);
     blocking(move || {
@@ -285,7 +293,7 @@ pub async fn add_annotation(
     end: usize,
     color: String,
 ) -> CmdResult<View> {
-    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
+    let (vault, store) = vault_and_store(&state)?;
     let note_id = id.clone();
     blocking(move || {
         let note = Note::load(&vault, &id, &[])?;
@@ -306,7 +314,7 @@ pub async fn update_annotation(
     annotation: String,
     patch: Patch,
 ) -> CmdResult<View> {
-    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
+    let (vault, store) = vault_and_store(&state)?;
     let note_id = id.clone();
     blocking(move || {
         let text = Note::load(&vault, &id, &[])?.text;
@@ -357,7 +365,7 @@ pub struct AnnotatedNote {
 /// Every annotation of the vault, grouped by note, anchored in the current text.
 #[tauri::command]
 pub async fn all_annotations(state: State<'_, AppState>) -> CmdResult<Vec<AnnotatedNote>> {
-    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
+    let (vault, store) = vault_and_store(&state)?;
     blocking(move || {
         let (all, _) = margin_core::annotations::collect(&store, &vault, None)?;
         Ok(all
@@ -401,7 +409,7 @@ pub async fn export_annotations(
         code: "bad_format".into(),
         message: format!("unknown export format {format:?}; use md or w3c"),
     })?;
-    let (vault, store) = (vault(&state.session())?, store(&state.session())?);
+    let (vault, store) = vault_and_store(&state)?;
     blocking(move || {
         let mut dialog = app.dialog().file();
         if let Some(dir) = margin_core::places::Places::documents_dir() {
@@ -426,14 +434,17 @@ pub async fn export_annotations(
 pub fn serve_image(app: &tauri::AppHandle, url_path: &str) -> tauri::http::Response<Vec<u8>> {
     use tauri::Manager;
     let session = app.state::<AppState>().session();
-    let answer = match &session.vault {
-        Ok(vault) => vault.read_image(url_path),
-        Err(err) => Err(margin_core::Error::VaultNotFound {
-            path: err.to_string().into(),
-        }),
-    };
     let response = tauri::http::Response::builder().header("Cache-Control", "no-cache");
-    let response = match answer {
+    let vault = match &session.vault {
+        Ok(vault) => vault,
+        Err(err) => {
+            return response
+                .status(404)
+                .body(err.to_string().into_bytes())
+                .unwrap_or_else(|_| tauri::http::Response::new(Vec::new()))
+        }
+    };
+    let response = match vault.read_image(url_path) {
         Ok((bytes, mime)) => response
             .status(200)
             .header("Content-Type", mime)

@@ -616,18 +616,23 @@ pub fn sanitize(raw: &str) -> String {
     SANITIZER.with(|s| s.clean(raw).to_string())
 }
 
-/// The `textContent` of an HTML fragment, as a browser computes it after `innerHTML = html`.
-pub fn visible_text(html: &str) -> String {
-    let dom = html5ever::parse_fragment(
+/// Parses an HTML fragment as a browser does for `innerHTML` on a `<div>` (html5ever, the
+/// HTML5 algorithm). The fragment's nodes sit under a synthetic `<html>` element.
+pub fn parse_fragment(html: &str) -> RcDom {
+    html5ever::parse_fragment(
         RcDom::default(),
         html5ever::ParseOpts::default(),
         html5ever::QualName::new(None, html5ever::ns!(html), html5ever::local_name!("div")),
         Vec::new(),
         false,
     )
-    .one(html);
+    .one(html)
+}
+
+/// The `textContent` of an HTML fragment, as a browser computes it after `innerHTML = html`.
+pub fn visible_text(html: &str) -> String {
+    let dom = parse_fragment(html);
     let mut out = String::with_capacity(html.len());
-    // The fragment parser puts the nodes under a synthetic <html> element.
     collect_text(&dom.document, &mut out);
     out
 }

@@ -275,6 +275,7 @@ async fn the_annotations_view_lists_filters_and_jumps() -> Result<()> {
             element(&c, ".anno-card").await?;
             keys(&c, "\u{E009}\u{E008}a\u{E000}").await?; // Ctrl+Shift+A
             element(&c, ".library:not([hidden]) .library-item").await?;
+            screenshot(&c, "screenshot-library.png").await?;
             let count = text_of(&c, ".library-count").await?.unwrap_or_default();
             ensure!(count == "2 of 2", "count: {count}");
             keys(&c, "one way").await?; // the filter box has the focus

@@ -16,16 +16,8 @@ pub fn payloads() -> Vec<&'static str> {
 
 /// Every element and attribute of the sanitised HTML, as the browser's parser will see it.
 fn elements(html: &str) -> Vec<(String, Vec<(String, String)>)> {
-    use html5ever::tendril::TendrilSink;
-    use markup5ever_rcdom::{NodeData, RcDom};
-    let dom = html5ever::parse_fragment(
-        RcDom::default(),
-        html5ever::ParseOpts::default(),
-        html5ever::QualName::new(None, html5ever::ns!(html), html5ever::local_name!("div")),
-        Vec::new(),
-        false,
-    )
-    .one(html);
+    use markup5ever_rcdom::NodeData;
+    let dom = margin_core::render::parse_fragment(html);
     let mut out = Vec::new();
     let mut stack = vec![dom.document.clone()];
     while let Some(node) = stack.pop() {
