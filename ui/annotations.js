@@ -332,6 +332,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
       try {
         await api.setPalette(next);
         palette = next;
+        paletteLoaded = true;
         buildSwatches();
         render();
       } catch (err) {
@@ -355,9 +356,13 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
     hidePopover();
     try {
       if (!paletteLoaded) {
-        palette = await api.getPalette();
-        paletteLoaded = true;
-        buildSwatches();
+        const loaded = await api.getPalette();
+        // The editor may have saved a newer palette while this answer was on its way.
+        if (!paletteLoaded) {
+          palette = loaded;
+          paletteLoaded = true;
+          buildSwatches();
+        }
       }
       const result = await api.listAnnotations(id);
       if (noteId !== id) return;

@@ -310,6 +310,16 @@ async fn colours_can_be_named_per_vault() -> Result<()> {
             element(&c, ".palette-edit input").await?;
             keys(&c, "definition").await?;
             keys(&c, "\u{E007}").await?; // Enter saves
+            eventually("the palette saved", || async {
+                let gone = c
+                    .execute(
+                        "return document.querySelector('.palette-edit') === null",
+                        vec![],
+                    )
+                    .await?;
+                Ok(gone.as_bool().filter(|gone| *gone))
+            })
+            .await?;
             select(&c, "owner's system-design").await?;
             let title = c
                 .execute(
