@@ -83,3 +83,15 @@ export function onVaultChanged(handler) {
 export const recentVaults = () => invoke('recent_vaults');
 /** Opens a recent vault (`path`) or asks for a folder (`null`). @returns {Promise<boolean>} */
 export const openVault = (path) => invoke('open_vault', { path });
+/** Subscribes `handler(payload)` to a backend event. */
+function on(event, handler) {
+  const tauri = window.__TAURI__;
+  if (!tauri?.event) return Promise.resolve(() => {});
+  return tauri.event.listen(event, (e) => handler(e.payload));
+}
+/** Calls `handler(itemId)` when an item of the native menu is chosen. */
+export const onMenu = (handler) => on('menu', handler);
+/** Calls `handler(path)` when another vault was opened from outside the page (Open Recent, a second launch). */
+export const onVaultOpened = (handler) => on('vault-opened', handler);
+/** Calls `handler(message)` when something failed outside a call of the page's. */
+export const onAppError = (handler) => on('app-error', handler);

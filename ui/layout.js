@@ -48,11 +48,12 @@ export function createLayout({ app, resizer, themeButton, settings }) {
   let theme = settings.get('theme', 'system');
   if (!THEMES.includes(theme)) theme = 'system';
   applyTheme(theme);
-  themeButton.addEventListener('click', () => {
+  function nextTheme() {
     theme = THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length];
     settings.set('theme', theme);
     applyTheme(theme);
-  });
+  }
+  themeButton.addEventListener('click', nextTheme);
 
   let fontSize = settings.get('fontSize', 18);
   function setFontSize(px) {
@@ -64,6 +65,7 @@ export function createLayout({ app, resizer, themeButton, settings }) {
 
   return {
     toggleTree: () => setTreeHidden(!app.classList.contains('tree-hidden')),
+    nextTheme,
     zoom(delta) {
       setFontSize(delta === 0 ? 18 : fontSize + delta);
     },

@@ -14,6 +14,7 @@ import { markText, clearMarks } from './highlight.js';
 import { createAnnotations } from './annotations.js';
 import { createLibrary } from './library.js';
 import { createVaults } from './vaults.js';
+import { createActions, keyAction } from './actions.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -53,16 +54,18 @@ const annotations = createAnnotations({
   api,
   status,
 });
+/** Asks where to save, then writes every annotation of the vault (`md` or `w3c` JSON-LD). */
+async function exportAnnotations(format) {
+  try {
+    const path = await api.exportAnnotations(format);
+    if (path) status.say(`Annotations exported to ${path}`);
+  } catch (err) {
+    status.say(err.message, 'error');
+  }
+}
 const library = createLibrary($('library'), {
   load: () => api.allAnnotations(),
-  onExport: async (format) => {
-    try {
-      const path = await api.exportAnnotations(format);
-      if (path) status.say(`Annotations exported to ${path}`);
-    } catch (err) {
-      status.say(err.message, 'error');
-    }
-  },
+  onExport: exportAnnotations,
   onOpen: async (note, annotationId) => {
     closeLibrary();
     await openNote(note);
@@ -192,20 +195,27 @@ $('open-search').addEventListener('click', () => palette.open());
 /** True for elements that use Enter themselves. */
 const isField = (el) => el instanceof HTMLElement && (el.matches('input, textarea, button, a, [role="treeitem"]'));
 
-document.addEventListener('keydown', (event) => {
-  const mod = event.ctrlKey || event.metaKey;
-  const key = event.key.toLowerCase();
-  if (mod && (key === 'k' || key === 'p')) palette.open();
-  else if (mod && key === 'f') findBar.show(undefined, true);
-  else if (mod && event.key === '\\') layout.toggleTree();
-  else if (mod && key === 'o') vaults.openFolder();
-  else if (mod && event.shiftKey && key === 'a') {
-    if (library.isOpen) closeLibrary();
-    else openLibrary();
-  } else if (event.key === 'Escape' && library.isOpen) closeLibrary();
-  else if (mod && (event.key === '=' || event.key === '+')) layout.zoom(1);
-  else if (mod && event.key === '-') layout.zoom(-1);
-  else if (mod && event.key === '0') layout.zoom(0);
+/** What the shortcuts and the native menu can do (ui/actions.js). */
+const actions = createActions({
+  search: () => palette.open(),
+  find: () => findBar.show(undefined, true),
+  'toggle-tree': () => layout.toggleTree(),
+  'open-folder': () => vaults.openFolder(),
+  annotations: () => (library.isOpen ? closeLibrary() : openLibrary()),
+  'zoom-in': () => layout.zoom(1),
+  'zoom-out': () => layout.zoom(-1),
+  'zoom-reset': () => layout.zoom(0),
+  'toggle-theme': () => layout.nextTheme(),
+  'export-markdown': () => exportAnnotations('md'),
+  'export-json': () => exportAnnotations('w3c'),
+});
+api.onMenu((id) => actions.run(id, 'menu'));
+api.onVaultOpened(() => location.reload());
+api.onAppError((message) => status.say(message, 'error'));
+
+/** Keys that act on what is open (not menu actions); true when the key was used. */
+function contextKey(event) {
+  if (event.key === 'Escape' && library.isOpen) closeLibrary();
   else if (event.key === 'F3') {
     if (event.shiftKey) findBar.prev();
     else findBar.next();
@@ -213,8 +223,12 @@ document.addEventListener('keydown', (event) => {
     if (event.shiftKey) findBar.prev();
     else findBar.next();
   } else if (event.key === 'Escape' && findBar.isOpen && !palette.isOpen) findBar.hide();
-  else return;
-  event.preventDefault();
+  else return false;
+  return true;
+}
+
+document.addEventListener('keydown', (event) => {
+  if (actions.run(keyAction(event), 'key') || contextKey(event)) event.preventDefault();
 });
 
 /** Notes changed on disk (any editor, git, the CLI): follow them. */

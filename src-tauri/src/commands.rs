@@ -105,6 +105,7 @@ pub async fn open_vault(app: tauri::AppHandle, path: Option<String>) -> CmdResul
     }
     let state = app.state::<AppState>();
     state.switch(&app, Some(dir));
+    crate::desktop::refresh_recent(&app);
     Ok(true)
 }
 

@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod desktop;
 mod state;
 
 use std::path::PathBuf;
@@ -24,18 +25,22 @@ struct Args {
     vault: Option<PathBuf>,
 }
 
+/// The `--vault` of a command line (this launch's or a second launch's), if any.
+fn vault_argument(argv: impl IntoIterator<Item = String>) -> Option<PathBuf> {
+    match Args::try_parse_from(argv) {
+        Ok(args) => args.vault,
+        Err(err) => {
+            tracing::warn!("ignoring command line: {err}");
+            None
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let args = Args::try_parse().unwrap_or_else(|err| {
-        tracing::warn!("ignoring command line: {err}");
-        Args { vault: None }
-    });
+    let _log_guard = desktop::init_logging();
+    let args = Args {
+        vault: vault_argument(std::env::args_os().map(|a| a.to_string_lossy().into_owned())),
+    };
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -47,9 +52,23 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     tauri::Builder::default()
+        // First, so that a second launch hands over its arguments before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
+            desktop::second_launch(app, argv, cwd)
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(navigation_guard())
+        .menu(desktop::menu)
+        .on_menu_event(|app, event| desktop::on_menu_event(app, event.id().as_ref()))
         .setup(move |app| {
             let bundled = app
                 .path()

@@ -16,6 +16,9 @@ pub struct Places {
     pub cache_dir: PathBuf,
     /// Settings.
     pub config_dir: PathBuf,
+    /// Log files: where the OS keeps app logs (`~/.local/state/margin/logs`,
+    /// `~/Library/Logs/margin`, `%LOCALAPPDATA%\margin\data\logs`).
+    pub log_dir: PathBuf,
 }
 
 impl Places {
@@ -27,6 +30,7 @@ impl Places {
             data_dir: dirs.data_dir().to_path_buf(),
             cache_dir: dirs.cache_dir().to_path_buf(),
             config_dir: dirs.config_dir().to_path_buf(),
+            log_dir: log_dir(&dirs),
         })
     }
 
@@ -52,6 +56,19 @@ impl Places {
     pub fn default_vault(&self) -> PathBuf {
         self.data_dir.join("notes")
     }
+}
+
+/// The OS's place for an app's logs: `~/Library/Logs` on macOS, the XDG state folder on Linux,
+/// the local (not roaming) app data folder elsewhere.
+fn log_dir(dirs: &directories::ProjectDirs) -> PathBuf {
+    if cfg!(target_os = "macos") {
+        if let Some(base) = directories::BaseDirs::new() {
+            return base.home_dir().join("Library/Logs/margin");
+        }
+    }
+    dirs.state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .join("logs")
 }
 
 /// Makes sure the default vault exists: on first launch, copies the bundled notes from

@@ -1,0 +1,266 @@
+//! What makes Margin behave like a desktop app rather than a web page in a window: the native
+//! menu (with Open Recent kept current), one instance per user (a second launch hands its
+//! `--vault` to the first window and quits) and log files in the OS log folder.
+//!
+//! Menu items do not act here: they send a `menu` event with the item's id to the page, which
+//! runs the same action as the keyboard shortcut (ui/actions.js), so each action exists once.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use margin_core::places::Places;
+use tauri::menu::{
+    AboutMetadataBuilder, Menu, MenuBuilder, MenuItemBuilder, Submenu, SubmenuBuilder,
+};
+use tauri::{AppHandle, Emitter, Manager, Wry};
+
+use crate::state::{recent, AppState};
+
+/// The page listens for this: the payload is the id of the menu item chosen.
+pub const MENU_EVENT: &str = "menu";
+/// Sent when the vault changed from outside the page (a second launch, Open Recent): the page
+/// reloads on the new vault.
+pub const VAULT_OPENED: &str = "vault-opened";
+
+/// Something went wrong outside any call of the page's: the payload is a message for the user.
+pub const APP_ERROR: &str = "app-error";
+
+/// Menu items the page handles, with their shortcut. The shortcut is the same key the page
+/// listens to; the page runs an action at most once when both the menu and the key report it.
+const PAGE_ITEMS: &[(&str, &str, Option<&str>)] = &[
+    ("open-folder", "Open Folder…", Some("CmdOrCtrl+O")),
+    ("export-markdown", "Export Annotations as Markdown…", None),
+    ("export-json", "Export Annotations as JSON…", None),
+    ("find", "Find in Note", Some("CmdOrCtrl+F")),
+    ("search", "Search Notes", Some("CmdOrCtrl+K")),
+    ("annotations", "All Annotations", Some("CmdOrCtrl+Shift+A")),
+    (
+        "toggle-tree",
+        "Show or Hide Topic Tree",
+        Some("CmdOrCtrl+\\"),
+    ),
+    ("zoom-in", "Zoom In", Some("CmdOrCtrl+=")),
+    ("zoom-out", "Zoom Out", Some("CmdOrCtrl+-")),
+    ("zoom-reset", "Actual Size", Some("CmdOrCtrl+0")),
+    ("toggle-theme", "Toggle Theme", Some("CmdOrCtrl+Shift+L")),
+];
+
+/// Margin's own Quit: the predefined one does nothing on Linux. Exiting through the app lets
+/// the window-state plugin save the window's size and place.
+const QUIT: &str = "quit";
+
+/// Prefix of the Open Recent items' ids; the rest is an index into [`RecentMenu::paths`].
+const RECENT_PREFIX: &str = "recent:";
+
+/// The Open Recent submenu and the folders its items stand for.
+pub struct RecentMenu {
+    submenu: Submenu<Wry>,
+    paths: Mutex<Vec<PathBuf>>,
+}
+
+fn page_item(app: &AppHandle, id: &str) -> tauri::Result<tauri::menu::MenuItem<Wry>> {
+    let (id, text, accelerator) = PAGE_ITEMS
+        .iter()
+        .find(|(item, _, _)| *item == id)
+        .copied()
+        .unwrap_or((id, id, None));
+    let mut item = MenuItemBuilder::with_id(id, text);
+    if let Some(accelerator) = accelerator {
+        item = item.accelerator(accelerator);
+    }
+    item.build(app)
+}
+
+/// Builds the window's menu bar and registers the Open Recent submenu with the app.
+pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
+    let item = |id: &str| page_item(app, id);
+    let recent_menu = SubmenuBuilder::with_id(app, "recent", "Open Recent").build()?;
+    let file = SubmenuBuilder::new(app, "File")
+        .item(&item("open-folder")?)
+        .item(&recent_menu)
+        .separator()
+        .item(&item("export-markdown")?)
+        .item(&item("export-json")?)
+        .separator()
+        .item(
+            &MenuItemBuilder::with_id(QUIT, "Quit")
+                .accelerator("CmdOrCtrl+Q")
+                .build(app)?,
+        )
+        .build()?;
+    let mut edit = SubmenuBuilder::new(app, "Edit");
+    if cfg!(target_os = "macos") {
+        // Without these, Cmd+C/V/X/A/Z do nothing in a macOS web view.
+        edit = edit
+            .undo()
+            .redo()
+            .separator()
+            .cut()
+            .copy()
+            .paste()
+            .select_all()
+            .separator();
+    }
+    let edit = edit
+        .item(&item("find")?)
+        .item(&item("search")?)
+        .item(&item("annotations")?)
+        .build()?;
+    let view = SubmenuBuilder::new(app, "View")
+        .item(&item("toggle-tree")?)
+        .separator()
+        .item(&item("zoom-in")?)
+        .item(&item("zoom-out")?)
+        .item(&item("zoom-reset")?)
+        .separator()
+        .item(&item("toggle-theme")?)
+        .build()?;
+    let package = app.package_info();
+    let about = AboutMetadataBuilder::new()
+        .name(Some("Margin"))
+        .version(Some(package.version.to_string()))
+        .comments(Some(
+            "Study from your own Markdown notes: search, highlight, annotate.",
+        ))
+        .license(Some("MIT OR Apache-2.0"))
+        .build();
+    let help = SubmenuBuilder::new(app, "Help")
+        .about_with_text("About Margin", Some(about))
+        .build()?;
+    let menu = MenuBuilder::new(app)
+        .items(&[&file, &edit, &view, &help])
+        .build()?;
+    app.manage(RecentMenu {
+        submenu: recent_menu,
+        paths: Mutex::new(Vec::new()),
+    });
+    refresh_recent(app);
+    Ok(menu)
+}
+
+/// Rewrites Open Recent from the recent-vaults list (after a vault was opened).
+pub fn refresh_recent(app: &AppHandle) {
+    let Some(menu) = app.try_state::<RecentMenu>() else {
+        return;
+    };
+    let paths: Vec<PathBuf> = recent().paths.into_iter().filter(|p| p.is_dir()).collect();
+    let result = (|| -> tauri::Result<()> {
+        for old in menu.submenu.items()? {
+            menu.submenu.remove(&old)?;
+        }
+        for (i, path) in paths.iter().enumerate() {
+            let label = path.display().to_string();
+            let item = MenuItemBuilder::with_id(format!("{RECENT_PREFIX}{i}"), label).build(app)?;
+            menu.submenu.append(&item)?;
+        }
+        menu.submenu.set_enabled(!paths.is_empty())
+    })();
+    if let Err(err) = result {
+        tracing::warn!("could not update Open Recent: {err}");
+    }
+    if let Ok(mut kept) = menu.paths.lock() {
+        *kept = paths;
+    };
+}
+
+/// Handles a menu choice: Open Recent switches the vault here, everything else goes to the page.
+pub fn on_menu_event(app: &AppHandle, id: &str) {
+    if id == QUIT {
+        app.exit(0);
+        return;
+    }
+    if let Some(index) = id.strip_prefix(RECENT_PREFIX) {
+        let path = app.try_state::<RecentMenu>().and_then(|menu| {
+            let paths = menu.paths.lock().ok()?;
+            index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| paths.get(i).cloned())
+        });
+        if let Some(path) = path {
+            open_vault(app, &path);
+        }
+        return;
+    }
+    if let Err(err) = app.emit(MENU_EVENT, id) {
+        tracing::warn!("could not pass the menu choice {id} to the window: {err}");
+    }
+}
+
+/// Opens `dir` as the vault from outside the page and tells the page to reload on it. A folder
+/// that cannot be opened is reported on the page and leaves the current vault open.
+pub fn open_vault(app: &AppHandle, dir: &Path) {
+    if let Err(err) = margin_core::Vault::open(dir) {
+        tracing::warn!("not opening {}: {err}", dir.display());
+        let message = format!("{} could not be opened: {err}", dir.display());
+        let _ = app.emit(APP_ERROR, message);
+        return;
+    }
+    if let Some(state) = app.try_state::<AppState>() {
+        state.switch(app, Some(dir.to_path_buf()));
+    }
+    refresh_recent(app);
+    let _ = app.emit(VAULT_OPENED, dir.display().to_string());
+}
+
+/// A second launch of Margin: bring this window forward and open the folder it was given.
+pub fn second_launch(app: &AppHandle, argv: Vec<String>, cwd: String) {
+    tracing::info!("second launch: {argv:?} in {cwd}");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    if let Some(dir) = crate::vault_argument(argv) {
+        let dir = if dir.is_absolute() {
+            dir
+        } else {
+            Path::new(&cwd).join(dir)
+        };
+        open_vault(app, &dir);
+    }
+}
+
+/// Sends logs to stderr and to a daily file in the OS log folder (seven days kept). The returned
+/// guard flushes the file when dropped, so `main` keeps it to the end.
+pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{fmt, EnvFilter, Layer};
+
+    let filter =
+        || EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tao=warn,wry=warn".into());
+    let stderr = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter());
+    let file = Places::for_user().ok().and_then(|places| {
+        if let Err(err) = std::fs::create_dir_all(&places.log_dir) {
+            eprintln!("margin: no log file in {}: {err}", places.log_dir.display());
+            return None;
+        }
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("margin")
+            .filename_suffix("log")
+            .max_log_files(7)
+            .build(&places.log_dir)
+            .map_err(|err| eprintln!("margin: no log file in {}: {err}", places.log_dir.display()))
+            .ok()
+    });
+    let (file_layer, guard) = match file {
+        Some(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let layer = fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer)
+                .with_filter(filter());
+            (Some(layer), Some(guard))
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(stderr)
+        .with(file_layer)
+        .init();
+    guard
+}

@@ -1,0 +1,46 @@
+// Named actions shared by the keyboard shortcuts and the native menu (which sends the chosen
+// item's id as a `menu` event). On some systems one key press reaches both the menu (as its
+// accelerator) and the page; an action reported by both within a moment runs once.
+// Usage: const actions = createActions({ find() {…}, … }); actions.run(keyAction(event), 'key').
+
+/** The action a key press stands for, or null. Shortcuts use Ctrl, or Cmd on macOS. */
+export function keyAction(event) {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
+  const key = event.key.toLowerCase();
+  if (event.shiftKey && key === 'a') return 'annotations';
+  if (event.shiftKey && key === 'l') return 'toggle-theme';
+  if (key === 'k' || key === 'p') return 'search';
+  if (key === 'f') return 'find';
+  if (key === 'o') return 'open-folder';
+  if (key === '\\') return 'toggle-tree';
+  if (key === '=' || key === '+') return 'zoom-in';
+  if (key === '-') return 'zoom-out';
+  if (key === '0') return 'zoom-reset';
+  return null;
+}
+
+/**
+ * @param {Record<string, () => unknown>} handlers by action name
+ * @param {{ now?: () => number, within?: number }} [options]
+ */
+export function createActions(handlers, { now = () => performance.now(), within = 400 } = {}) {
+  /** The last run of each action, and whether its echo from the other route came already.
+   *  @type {Map<string, { source: string, time: number, echoed: boolean }>} */
+  const last = new Map();
+  return {
+    /** Runs `name` (from `source`: 'key' or 'menu'); false when there is no such action. */
+    run(name, source) {
+      const handler = name ? handlers[name] : undefined;
+      if (!handler) return false;
+      const time = now();
+      const before = last.get(name);
+      if (before && !before.echoed && before.source !== source && time - before.time < within) {
+        before.echoed = true; // the same press, seen a second time by the other route
+        return true;
+      }
+      last.set(name, { source, time, echoed: false });
+      handler();
+      return true;
+    },
+  };
+}

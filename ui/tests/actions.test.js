@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createActions, keyAction } from '../actions.js';
+
+const key = (k, mods = {}) => ({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+
+test('maps shortcuts with Ctrl or Cmd, and nothing else', () => {
+  assert.equal(keyAction(key('k', { ctrlKey: true })), 'search');
+  assert.equal(keyAction(key('P', { metaKey: true })), 'search');
+  assert.equal(keyAction(key('A', { ctrlKey: true, shiftKey: true })), 'annotations');
+  assert.equal(keyAction(key('L', { ctrlKey: true, shiftKey: true })), 'toggle-theme');
+  assert.equal(keyAction(key('+', { ctrlKey: true, shiftKey: true })), 'zoom-in');
+  assert.equal(keyAction(key('0', { ctrlKey: true })), 'zoom-reset');
+  assert.equal(keyAction(key('k')), null);
+  assert.equal(keyAction(key('k', { ctrlKey: true, altKey: true })), null);
+  assert.equal(keyAction(key('a', { ctrlKey: true })), null, 'Ctrl+A stays select-all');
+});
+
+test('one press seen by the menu and the page runs once; repeated presses all run', () => {
+  let t = 0;
+  let zooms = 0;
+  const actions = createActions({ 'zoom-in': () => zooms++ }, { now: () => t });
+  actions.run('zoom-in', 'menu');
+  t += 5;
+  actions.run('zoom-in', 'key');
+  assert.equal(zooms, 1);
+  t += 50;
+  actions.run('zoom-in', 'key');
+  t += 50;
+  actions.run('zoom-in', 'key');
+  assert.equal(zooms, 3, 'presses from one route are never merged');
+  t += 1000;
+  actions.run('zoom-in', 'menu');
+  assert.equal(zooms, 4);
+  // Fast presses that each reach both routes: every press runs once.
+  for (let i = 0; i < 3; i++) {
+    t += 100;
+    actions.run('zoom-in', 'menu');
+    t += 2;
+    actions.run('zoom-in', 'key');
+  }
+  assert.equal(zooms, 7);
+  assert.equal(actions.run('no-such-action', 'menu'), false);
+  assert.equal(actions.run(null, 'key'), false);
+});
