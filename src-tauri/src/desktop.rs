@@ -264,3 +264,39 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .init();
     guard
 }
+
+/// What of the window is remembered between launches: size, place, maximised and full-screen
+/// state; not visibility (a window saved while hidden must not come back hidden).
+pub fn window_state_flags() -> tauri_plugin_window_state::StateFlags {
+    use tauri_plugin_window_state::StateFlags;
+    StateFlags::all() - StateFlags::VISIBLE
+}
+
+/// Saves the window's size and place shortly after it was last moved or resized, not only at a
+/// clean exit: a crash, a kill or a logout then still reopens the window where the user left it.
+pub fn save_window_state_when_settled(window: &tauri::WebviewWindow) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    use tauri_plugin_window_state::AppHandleExt;
+
+    let changes = Arc::new(AtomicU64::new(0));
+    let app = window.app_handle().clone();
+    window.on_window_event(move |event| {
+        if !matches!(
+            event,
+            tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_)
+        ) {
+            return;
+        }
+        let this_change = changes.fetch_add(1, Ordering::SeqCst) + 1;
+        let (changes, app) = (Arc::clone(&changes), app.clone());
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            if changes.load(Ordering::SeqCst) == this_change {
+                if let Err(err) = app.save_window_state(window_state_flags()) {
+                    tracing::warn!("could not save the window's size and place: {err}");
+                }
+            }
+        });
+    });
+}

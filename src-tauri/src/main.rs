@@ -58,10 +58,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         }))
         .plugin(
             tauri_plugin_window_state::Builder::default()
-                .with_state_flags(
-                    tauri_plugin_window_state::StateFlags::all()
-                        - tauri_plugin_window_state::StateFlags::VISIBLE,
-                )
+                .with_state_flags(desktop::window_state_flags())
                 .build(),
         )
         .plugin(tauri_plugin_opener::init())
@@ -79,6 +76,9 @@ fn run(args: Args) -> anyhow::Result<()> {
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../notes"));
             let state = state::AppState::open(args.vault.clone(), &bundled);
             state.session().spawn_indexer(app.handle());
+            if let Some(window) = app.get_webview_window("main") {
+                desktop::save_window_state_when_settled(&window);
+            }
             app.manage(state);
             Ok(())
         })

@@ -169,8 +169,31 @@ pub fn with_driver(body: impl FnOnce(&DriverEnv) -> Result<()>) -> Result<()> {
     wait_for("Xvfb", Duration::from_secs(10), || {
         Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
     })?;
+    // A session bus of the run's own, as a desktop has: single-instance finds the first window
+    // through it (and GTK stops asking for dbus-launch).
+    let bus_address = format!("unix:path={}", scratch.path().join("session-bus").display());
+    let _bus = Service::start(
+        "dbus-daemon",
+        Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nosyslog"])
+            .arg(format!("--address={bus_address}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )?;
+    wait_for("dbus-daemon", Duration::from_secs(10), || {
+        scratch.path().join("session-bus").exists()
+    })?;
     let port = free_port()?;
     let native_port = free_port()?;
+    // What the app sees of the desktop: the display, the bus and a scratch home for its data.
+    let desktop_env: Vec<(&'static str, std::ffi::OsString)> = vec![
+        ("DISPLAY", format!(":{display}").into()),
+        ("DBUS_SESSION_BUS_ADDRESS", bus_address.clone().into()),
+        ("XDG_DATA_HOME", scratch.path().join("data").into()),
+        ("XDG_CACHE_HOME", scratch.path().join("cache").into()),
+        ("XDG_CONFIG_HOME", scratch.path().join("config").into()),
+        ("XDG_STATE_HOME", scratch.path().join("state").into()),
+    ];
     let log_path = scratch.path().join("tauri-driver.log");
     let log = std::fs::File::create(&log_path)?;
     let _driver = Service::start(
@@ -179,10 +202,7 @@ pub fn with_driver(body: impl FnOnce(&DriverEnv) -> Result<()>) -> Result<()> {
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-            .env("DISPLAY", format!(":{display}"))
-            .env("XDG_DATA_HOME", scratch.path().join("data"))
-            .env("XDG_CACHE_HOME", scratch.path().join("cache"))
-            .env("XDG_CONFIG_HOME", scratch.path().join("config"))
+            .envs(desktop_env.iter().map(|(k, v)| (k, v)))
             .stdout(log.try_clone()?)
             .stderr(log),
     )?;
@@ -191,6 +211,7 @@ pub fn with_driver(body: impl FnOnce(&DriverEnv) -> Result<()>) -> Result<()> {
     })?;
     let env = DriverEnv {
         vars: vec![
+            // The tests start a second app themselves (single instance): same desktop.
             ("MARGIN_E2E_APP", app.into_os_string()),
             (
                 "MARGIN_E2E_WEBDRIVER",
@@ -200,8 +221,10 @@ pub fn with_driver(body: impl FnOnce(&DriverEnv) -> Result<()>) -> Result<()> {
                 "MARGIN_E2E_DATA_HOME",
                 scratch.path().join("data").into_os_string(),
             ),
-            ("DISPLAY", format!(":{display}").into()),
-        ],
+        ]
+        .into_iter()
+        .chain(desktop_env)
+        .collect(),
         log: log_path,
     };
     let result = body(&env);
@@ -219,10 +242,19 @@ pub fn run(filter: Option<String>) -> Result<()> {
     )?;
     with_driver(|env| {
         let mut test = cargo();
-        test.args(["test", "-p", "margin-e2e", "--"])
-            .arg("--test-threads=1");
-        if let Some(filter) = filter {
-            test.arg(filter);
+        test.args(["test", "-p", "margin-e2e"]);
+        // A filter that names a file of crates/e2e/tests runs that file; anything else filters
+        // test names.
+        let file = filter.as_deref().filter(|f| {
+            crate::root()
+                .join(format!("crates/e2e/tests/{f}.rs"))
+                .is_file()
+        });
+        if let Some(file) = file {
+            test.args(["--test", file, "--", "--test-threads=1"]);
+        } else {
+            test.args(["--", "--test-threads=1"]);
+            test.args(filter);
         }
         step("end-to-end tests", env.apply(&mut test))
     })

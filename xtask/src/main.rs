@@ -53,7 +53,7 @@ enum Task {
     },
     /// Only the end-to-end tests in the real window.
     E2e {
-        /// Only tests whose name contains this.
+        /// Only the tests of this file of crates/e2e/tests (`desktop`), or whose name contains this.
         filter: Option<String>,
     },
 }

@@ -17,7 +17,16 @@ pub const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// What the end-to-end tests need on top: a virtual display and the WebDriver for WebKitGTK.
-pub const E2E_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver", "x11-utils"];
+/// `dbus` gives the session bus that single-instance needs; `xdotool` presses real keys (menu
+/// accelerators go through GTK, which WebDriver's synthetic keys do not reach).
+pub const E2E_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "x11-utils",
+    "dbus",
+    "xdotool",
+];
 
 fn installed(pkg: &str) -> bool {
     Command::new("dpkg-query")

@@ -101,11 +101,42 @@ where
     let closed = tokio::time::timeout(START_LIMIT, client.close()).await;
     // A restarted app must not meet its predecessor (they would share the web storage).
     end_leftover_apps(&app, args).await;
+    single_instance_released().await;
     outcome?;
     closed
         .context("closing the app timed out")?
         .context("closing the app")?;
     Ok(())
+}
+
+/// The D-Bus name by which a running Margin is found (identifier + `.SingleInstance`).
+const SINGLE_INSTANCE_NAME: &str = "app.margin.desktop.SingleInstance";
+
+/// Waits until the session bus has let go of the closed app's single-instance name: the bus
+/// notices an exit a moment after it happens, and an app started before that would hand its
+/// arguments to the one that just quit.
+async fn single_instance_released() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        return;
+    }
+    for _ in 0..50 {
+        let owned = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                &format!("string:{SINGLE_INSTANCE_NAME}"),
+            ])
+            .output();
+        match owned {
+            Ok(out) if String::from_utf8_lossy(&out.stdout).contains("boolean true") => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            _ => return,
+        }
+    }
 }
 
 /// Waits up to five seconds for app processes started with exactly these arguments to exit
