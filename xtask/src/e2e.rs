@@ -150,10 +150,16 @@ pub fn with_driver(body: impl FnOnce(&DriverEnv) -> Result<()>) -> Result<()> {
         bail!("the end-to-end tests run on Linux (WebKitWebDriver); the release workflow covers other OSes");
     }
     system::ensure_packages(system::BUILD_PACKAGES)?;
-    system::ensure_packages(system::E2E_PACKAGES)?;
-    let driver = ensure_tauri_driver()?;
     step("build the app", cargo().args(["build", "-p", "margin-app"]))?;
     let app = target_dir()?.join("debug").join(exe("margin-app"));
+    with_driver_for(app, body)
+}
+
+/// Starts Xvfb, a session bus and tauri-driver for the app binary `app` with a scratch home,
+/// runs `body`, and stops everything again (also when `body` fails).
+pub fn with_driver_for(app: PathBuf, body: impl FnOnce(&DriverEnv) -> Result<()>) -> Result<()> {
+    system::ensure_packages(system::E2E_PACKAGES)?;
+    let driver = ensure_tauri_driver()?;
 
     // The app's data, cache and config go to a scratch home, never the developer's own.
     let scratch = tempfile::tempdir()?;
@@ -258,4 +264,80 @@ pub fn run(filter: Option<String>) -> Result<()> {
         }
         step("end-to-end tests", env.apply(&mut test))
     })
+}
+
+/// The .deb as a user gets it: installed with apt, launched under Xvfb on the bundled notes
+/// (time to the first note shown, and a screenshot, in `target/bundle-check/`), then removed.
+pub fn check_installed_deb(deb: &Path) -> Result<()> {
+    let deb = deb
+        .canonicalize()
+        .with_context(|| format!("no package at {}", deb.display()))?;
+    if !system::is_root() {
+        bail!(
+            "installing {} needs root: run `sudo apt-get install {}` and try again",
+            deb.display(),
+            deb.display()
+        );
+    }
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+    };
+    let installed = apt(&[
+        "install",
+        "-y",
+        "--no-install-recommends",
+        &deb.to_string_lossy(),
+    ])?;
+    if !installed.success() {
+        bail!("apt-get install {} failed ({installed})", deb.display());
+    }
+    let checked = (|| {
+        let app = PathBuf::from("/usr/bin/margin-app");
+        for path in [
+            app.as_path(),
+            Path::new("/usr/share/applications/Margin.desktop"),
+            Path::new("/usr/lib/Margin/notes/sysdesignnotes.md"),
+        ] {
+            if !path.exists() {
+                bail!("the package did not install {}", path.display());
+            }
+        }
+        let desktop = std::fs::read_to_string("/usr/share/applications/Margin.desktop")?;
+        if !desktop.contains("Categories=Education;Office;") {
+            bail!("the .desktop entry lacks its categories:\n{desktop}");
+        }
+        let out = target_dir()?.join("bundle-check");
+        std::fs::create_dir_all(&out)?;
+        let report = out.join("first-note-ms.txt");
+        let _ = std::fs::remove_file(&report);
+        with_driver_for(app, |env| {
+            let mut test = cargo();
+            test.args(["test", "-p", "margin-e2e", "--test", "installed", "--"])
+                .args(["--ignored", "--test-threads=1"])
+                .env("MARGIN_INSTALLED_REPORT", &out);
+            step("launch the installed app", env.apply(&mut test))
+        })?;
+        let installed_kb = Command::new("dpkg-query")
+            .args(["-W", "-f=${Installed-Size}", "margin"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        let first_note = std::fs::read_to_string(&report).unwrap_or_default();
+        eprintln!(
+            "xtask: installed .deb: {:.1} MB package, {installed_kb} KiB installed, launch to first note {} ms (screenshot: {})",
+            deb.metadata().map(|m| m.len()).unwrap_or(0) as f64 / 1e6,
+            first_note.trim(),
+            out.join("installed.png").display()
+        );
+        Ok(())
+    })();
+    let removed = apt(&["remove", "-y", "margin"]);
+    checked?;
+    match removed {
+        Ok(status) if status.success() => Ok(()),
+        other => bail!("apt-get remove margin failed: {other:?}"),
+    }
 }

@@ -7,6 +7,7 @@
 //! - `bench`: index and query benchmarks on the tldr corpus against ripgrep.
 
 mod bench;
+mod bundle;
 mod e2e;
 mod system;
 
@@ -50,6 +51,13 @@ enum Task {
         /// The corpus archive (default: ../shared/corpora/tldr-pages.tar.gz).
         #[arg(long)]
         corpus: Option<PathBuf>,
+    },
+    /// The release app and its installers (.deb/.rpm here; .msi/.exe on Windows, .dmg on macOS).
+    Bundle {
+        /// Then install the .deb with apt, launch it under Xvfb on the bundled notes, and remove it
+        /// (Linux, as root; `cargo xtask test` does this when CI is set).
+        #[arg(long)]
+        check: bool,
     },
     /// Only the end-to-end tests in the real window.
     E2e {
@@ -114,15 +122,43 @@ fn run(cli: Cli) -> Result<()> {
                 eprintln!("xtask: end-to-end tests skipped (--no-e2e)");
                 return Ok(());
             }
-            e2e::run(None)
+            e2e::run(None)?;
+            if on_ci() && cfg!(target_os = "linux") {
+                bundle_and_check()
+            } else {
+                eprintln!("xtask: the .deb install check runs when CI is set (`cargo xtask bundle --check` runs it here)");
+                Ok(())
+            }
         }
         Task::E2e { filter } => e2e::run(filter),
+        Task::Bundle { check } => {
+            if check {
+                bundle_and_check()
+            } else {
+                bundle::run().map(|_| ())
+            }
+        }
         Task::Bench {
             quick,
             window,
             corpus,
         } => bench::run(quick, window, corpus),
     }
+}
+
+/// True on a CI machine (`CI` set to anything but empty, `0` or `false`).
+fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Builds the bundles, then installs, launches and removes the .deb.
+fn bundle_and_check() -> Result<()> {
+    let bundles = bundle::run()?;
+    let deb = bundles
+        .iter()
+        .find(|b| b.kind == "deb")
+        .ok_or_else(|| anyhow::anyhow!("the bundler made no .deb"))?;
+    e2e::check_installed_deb(&deb.path)
 }
 
 /// `node --test` over the UI's pure modules (Node.js is installed from Debian when missing).
