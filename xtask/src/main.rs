@@ -9,6 +9,7 @@
 mod bench;
 mod bundle;
 mod e2e;
+mod fuzz;
 mod system;
 
 use std::path::PathBuf;
@@ -58,6 +59,14 @@ enum Task {
         /// (Linux, as root; `cargo xtask test` does this when CI is set).
         #[arg(long)]
         check: bool,
+    },
+    /// Runs each fuzz target (render, query, anchoring, note_id) for a fixed time (cargo-fuzz).
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only this target.
+        target: Option<String>,
     },
     /// Only the end-to-end tests in the real window.
     E2e {
@@ -131,6 +140,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Task::E2e { filter } => e2e::run(filter),
+        Task::Fuzz { seconds, target } => fuzz::run(seconds, target),
         Task::Bundle { check } => {
             if check {
                 bundle_and_check()

@@ -4,13 +4,15 @@
 //! sanitised HTML plus its visible text ([`render`]); the notes form a topic tree ([`tree`]).
 //! [`search`] keeps a full-text index of the vault's sections; [`annotations`] keeps the
 //! user's highlights and comments, re-found in changed notes by [`anchor`].
-//! [`watch`] follows the vault on disk.
+//! [`watch`] follows the vault on disk. [`invariants`] are what must hold for any input (the
+//! fuzzers check them).
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
 #![deny(missing_docs)]
 
 pub mod anchor;
 pub mod annotations;
 pub mod error;
+pub mod invariants;
 pub mod note;
 pub mod places;
 pub mod render;

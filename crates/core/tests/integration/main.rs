@@ -18,6 +18,7 @@ mod util;
 mod anchoring;
 mod annotations;
 mod bundled;
+mod fuzz_corpus;
 mod hostile;
 mod properties;
 mod search;
