@@ -265,3 +265,74 @@ fn killed_writers_never_lose_acknowledged_annotations() {
         "the kills must land at varied moments: {killed} killed"
     );
 }
+
+/// A disk that fills up while an annotation is saved: the writer is limited to files of 4 KiB
+/// (`RLIMIT_FSIZE`, which binds root too; SIGXFSZ ignored so the write fails with EFBIG as on a
+/// full disk). The save fails with a message that says what to do, and the previous file is
+/// byte for byte what it was, with no temp file left beside it.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_fails_the_save_clearly_and_keeps_the_previous_file() {
+    use std::os::unix::process::CommandExt;
+
+    let v = vault();
+    let note = "realtime/websocket.md";
+    for _ in 0..3 {
+        ok(&margin(
+            &v,
+            &["annotate", note, "--quote", "bidirectional connection"],
+        ));
+    }
+    let file = v
+        .path
+        .join(".margin/annotations/realtime/websocket.md.json");
+    let before = std::fs::read(&file).unwrap();
+    assert!(before.len() < 4096, "the starting file must fit the limit");
+
+    let long_comment = "a comment that does not fit on the disk ".repeat(200);
+    let mut cmd = command(
+        &v,
+        &[
+            "annotate",
+            note,
+            "--quote",
+            "bidirectional connection",
+            "--comment",
+            &long_comment,
+        ],
+    );
+    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4096,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success(), "the save cannot have succeeded");
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("could not save") && message.contains("previous version is kept"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the previous file changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    println!("full disk: {}", message.trim());
+}

@@ -519,7 +519,6 @@ impl Store {
                 Err(e) => Err(Error::io(&path, e)),
             };
         }
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let file = NoteFile {
             version: FILE_VERSION,
             note: note.to_string(),
@@ -530,16 +529,7 @@ impl Store {
             message: e.to_string(),
         })?;
         json.push(b'\n');
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io(&dir, e))?;
-        tmp.write_all(&json).map_err(|e| Error::io(tmp.path(), e))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(tmp.path(), e))?;
-        persist(tmp, &path)?;
-        sync_dir(&dir)
+        write_atomically(&path, &json)
     }
 
     /// Moves the annotations of a note that was renamed or moved to its new id (merged with any
@@ -627,17 +617,20 @@ impl Store {
 
 /// Writes `bytes` to `path` so that a crash leaves either the old or the new file: temp file
 /// in the same folder, fsync, rename over, fsync the folder.
+/// Any failure is [`Error::SaveFailed`] naming `path`; the temp file is removed on the way out.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let failed = |cause| Error::SaveFailed {
+        path: path.to_path_buf(),
+        cause,
+    };
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    fs::create_dir_all(&dir).map_err(failed)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(tmp.path(), e))?;
+        .map_err(failed)?;
+    tmp.write_all(bytes).map_err(failed)?;
+    tmp.as_file().sync_all().map_err(failed)?;
     persist(tmp, path)?;
     sync_dir(&dir)
 }
@@ -654,7 +647,12 @@ fn persist(mut tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
                 tries += 1;
                 std::thread::sleep(std::time::Duration::from_millis(50 * tries));
             }
-            Err(err) => return Err(Error::io(path, err.error)),
+            Err(err) => {
+                return Err(Error::SaveFailed {
+                    path: path.to_path_buf(),
+                    cause: err.error,
+                })
+            }
         }
     }
 }

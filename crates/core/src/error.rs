@@ -25,6 +25,15 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A file of Margin's own (annotations, colour names) could not be written: the disk is
+    /// full, the folder read-only, … The previous version of the file is untouched.
+    #[error("could not save {}: {cause}; the previous version is kept. Free some disk space or make the folder writable, then try again", path.display())]
+    SaveFailed {
+        /// The file that was being saved.
+        path: PathBuf,
+        /// What the OS said (in the message, not repeated as a source).
+        cause: io::Error,
+    },
     /// A note id that is not a plain relative path inside the vault.
     #[error("invalid note id {id:?}: {reason}")]
     InvalidNoteId {
@@ -94,6 +103,7 @@ impl Error {
         match self {
             Error::VaultNotFound { .. } => "vault_not_found",
             Error::Io { .. } => "io",
+            Error::SaveFailed { .. } => "save_failed",
             Error::InvalidNoteId { .. } => "invalid_note_id",
             Error::NoteNotFound { .. } => "note_not_found",
             Error::NoteTooLarge { .. } => "note_too_large",

@@ -43,6 +43,42 @@ fn huge_notes_are_refused_with_a_message() {
     assert!(err.to_string().contains("split it"), "{err}");
 }
 
+/// A 50 MB note (a log pasted into the vault) is refused from its size alone, without being
+/// read: the tree lists it with a warning, the index skips it, the rest stays usable.
+#[test]
+fn a_50_mb_note_is_refused_quickly_and_the_rest_works() {
+    let line = "a long line of a log that someone saved as Markdown, again and again\n";
+    let big = line.repeat(50 * 1024 * 1024 / line.len());
+    let v = TestVault::new()
+        .file("big.md", big.as_bytes())
+        .file("small.md", "# Small\n\nstill here\n");
+    let vault = v.open();
+    let started = std::time::Instant::now();
+    let err = vault.read("big.md").unwrap_err();
+    assert!(matches!(err, Error::NoteTooLarge { size, .. } if size >= 50_000_000));
+    let tree = margin_core::tree::build(&vault);
+    assert!(
+        tree.warnings.iter().any(|w| w.contains("big.md")),
+        "{:?}",
+        tree.warnings
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (index, _) = margin_core::search::SearchIndex::open(dir.path()).unwrap();
+    let stats = index.update(&vault, &mut |_, _| true).unwrap();
+    assert_eq!(stats.added, 1);
+    assert!(
+        stats.skipped.iter().any(|s| s.contains("big.md")),
+        "{:?}",
+        stats.skipped
+    );
+    assert_eq!(index.search("still", 5, false).unwrap().len(), 1);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
 #[test]
 fn malformed_markdown_still_renders() {
     let src = "# unclosed [link(\n\n**bold _mixed* stuff_\n\n```\nno closing fence\n\n<div><span>\n\n|a|\n|-|-|-|\n";
