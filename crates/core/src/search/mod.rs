@@ -9,6 +9,7 @@
 //! - One `IndexWriter` behind a mutex; the reader is reloaded right after each of our commits
 //!   so a change is searchable as soon as `update` returns.
 
+mod exclude;
 pub mod highlight;
 pub mod query;
 pub mod schema;
@@ -716,10 +717,12 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let fetch = (limit * 3).max(30);
         let exact = self.build(&parsed, false);
+        let phrases = self.excluded_phrases(&parsed);
+        let without = |collector| self.without(&searcher, phrases.as_deref(), collector);
         let (mut top, count) = searcher
             .search(
                 &exact,
-                &(TopDocs::with_limit(fetch).order_by_score(), Count),
+                &without((TopDocs::with_limit(fetch).order_by_score(), Count))?,
             )
             .map_err(|e| index_err(&self.dir, e))?;
         let mut fuzzy = false;
@@ -732,7 +735,11 @@ impl SearchIndex {
             top = searcher
                 .search(
                     &self.build(&parsed, true),
-                    &TopDocs::with_limit(fetch).order_by_score(),
+                    &self.without(
+                        &searcher,
+                        phrases.as_deref(),
+                        TopDocs::with_limit(fetch).order_by_score(),
+                    )?,
                 )
                 .map_err(|e| index_err(&self.dir, e))?;
         }
@@ -904,10 +911,32 @@ impl SearchIndex {
         if q.groups.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        for atom in &q.exclude {
+        // Phrases are excluded by a collector instead (see `exclude`).
+        for atom in q.exclude.iter().filter(|a| !matches!(a, Atom::Phrase(_))) {
             clauses.push((Occur::MustNot, self.atom_query(atom, Scope::All, false)));
         }
         Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// `collector` minus the documents matching `phrases`.
+    fn without<C: tantivy::collector::Collector>(
+        &self,
+        searcher: &tantivy::Searcher,
+        phrases: Option<&dyn TQuery>,
+        collector: C,
+    ) -> Result<exclude::Without<C>> {
+        exclude::Without::new(searcher, phrases, collector).map_err(|e| index_err(&self.dir, e))
+    }
+
+    /// The documents holding any excluded phrase of `q`, as a query of its own.
+    fn excluded_phrases(&self, q: &Query) -> Option<Box<dyn TQuery>> {
+        let phrases: Vec<(Occur, Box<dyn TQuery>)> = q
+            .exclude
+            .iter()
+            .filter(|a| matches!(a, Atom::Phrase(_)))
+            .map(|a| (Occur::Should, self.atom_query(a, Scope::All, false)))
+            .collect();
+        (!phrases.is_empty()).then(|| Box::new(BooleanQuery::new(phrases)) as Box<dyn TQuery>)
     }
 }
 

@@ -139,6 +139,31 @@ fn junk_queries_never_fail() {
     assert!(!index.search("-handshake", 50, false).unwrap().is_empty());
 }
 
+/// `-"a phrase"` drops the sections holding the phrase, alone or beside other words; once a
+/// panic inside tantivy (found by the query fuzzer).
+#[test]
+fn excluded_phrases_drop_their_sections() {
+    let dir = TestVault::bundled();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&dir.open(), cache.path());
+    let with = notes(&index, "handshake");
+    assert!(with.contains(&"networking/tcp-handshake-and-teardown.md".to_string()));
+    let without = notes(&index, "handshake -\"tcp handshake\"");
+    assert_eq!(without, vec!["realtime/websocket.md"]);
+    for q in [
+        "-\"s a\"",
+        "tcp -s.a",
+        "-\"tcp handshake\" -udp",
+        "\"three way\" -\"tcp ip\"",
+    ] {
+        for typing in [false, true] {
+            index.search(q, 20, typing).unwrap();
+        }
+    }
+    assert!(!notes(&index, "-\"tcp handshake\"")
+        .contains(&"networking/tcp-handshake-and-teardown.md".to_string()));
+}
+
 #[test]
 fn incremental_updates_follow_add_edit_delete_rename() {
     let v = TestVault::new()
