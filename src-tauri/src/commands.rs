@@ -138,11 +138,10 @@ pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
         *ids = tree.note_ids();
     }
     let big = tree.note_count > 5_000;
-    let reply = Ok(tree);
     if big {
-        crate::state::release_freed_memory();
+        crate::state::release_freed_memory_soon();
     }
-    reply
+    Ok(tree)
 }
 
 /// One note, rendered.

@@ -37,6 +37,8 @@ fn vault_argument(argv: impl IntoIterator<Item = String>) -> Option<PathBuf> {
 }
 
 fn main() -> ExitCode {
+    state::limit_malloc_arenas();
+    desktop::choose_web_rendering();
     let _log_guard = desktop::init_logging();
     let args = Args {
         vault: vault_argument(std::env::args_os().map(|a| a.to_string_lossy().into_owned())),

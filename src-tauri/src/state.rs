@@ -323,6 +323,26 @@ impl Session {
     }
 }
 
+/// [`release_freed_memory`] once the work under way is over: big replies to the window are
+/// serialised and handed to WebKit after the command returns, so a trim right away misses them.
+pub fn release_freed_memory_soon() {
+    let _ = std::thread::Builder::new().name("trim".into()).spawn(|| {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        release_freed_memory();
+    });
+}
+
+/// Few malloc arenas: glibc gives each busy thread (tokio workers, tantivy's indexers, WebKit's)
+/// an arena of its own, and memory freed in one is not reused by the others. Called first
+/// thing in `main`, before those threads exist.
+pub fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it takes no pointers.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 /// Gives memory freed after a big job (the first index, the tree of a large vault) back to the
 /// OS. glibc keeps freed memory in its arenas otherwise, and an idle app would hold tens of
 /// megabytes it no longer uses.
