@@ -8,6 +8,7 @@
 
 mod bench;
 mod bundle;
+mod deps;
 mod e2e;
 mod fuzz;
 mod system;
@@ -35,7 +36,8 @@ enum Task {
         #[arg(last = true)]
         args: Vec<String>,
     },
-    /// Every check: fmt, clippy, unit + integration tests, UI module tests, end-to-end tests.
+    /// Every check: fmt, clippy, dependency policy, unit + integration tests, UI module tests,
+    /// end-to-end tests (and on CI the .deb installed and launched).
     Test {
         /// Skip the end-to-end tests (they need a display server, started here under Xvfb).
         #[arg(long)]
@@ -122,6 +124,7 @@ fn run(cli: Cli) -> Result<()> {
                     "warnings",
                 ]),
             )?;
+            deps::check()?;
             step(
                 "unit and integration tests",
                 cargo().args(["test", "--workspace", "--exclude", "margin-e2e"]),
