@@ -3,7 +3,8 @@
 // Usage: const tree = createTree(element, { onOpen(id, anchor), onFoldersChanged(paths) });
 // tree.render(treeData, openFolders); tree.setCurrent(id, outline); tree.setSection(anchor);
 // tree.filter(text). Keyboard: ↑/↓ move, → expands, ← collapses, Enter opens.
-// Folder contents are built only when a folder is first opened, so large vaults stay light.
+// Folder contents are built only when a folder is first opened, and then 200 rows at a time as
+// they scroll into view, so a vault of 40k notes stays light.
 
 import { filterNotes, flattenNotes } from './tree-model.js';
 
@@ -51,8 +52,18 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
     return [item, headings];
   }
 
-  function buildNodes(nodes, container, depth) {
-    for (const node of nodes) {
+  /** Rows are made CHUNK at a time: a folder of thousands of notes shows its first rows at
+   *  once and makes the next ones as they scroll into view (or as reveal() needs them). */
+  const CHUNK = 200;
+  const more = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (entry.isIntersecting) /** @type {any} */ (entry.target)._more();
+    }
+  }, { root, rootMargin: '400px 0px' });
+
+  function buildNodes(nodes, container, depth, from = 0) {
+    const to = Math.min(nodes.length, from + CHUNK);
+    for (const node of nodes.slice(from, to)) {
       if (node.kind === 'folder') {
         const head = row('folder', node.name, depth);
         head.dataset.folder = node.path;
@@ -60,6 +71,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
         const children = document.createElement('div');
         children.setAttribute('role', 'group');
         children.hidden = true;
+        head._children = children;
         let built = false;
         head._toggle = (open = children.hidden) => {
           if (open && !built) {
@@ -79,6 +91,20 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
       } else {
         container.append(...noteRow(node, depth));
       }
+    }
+    container._more = null;
+    if (to < nodes.length) {
+      const sentinel = document.createElement('div');
+      sentinel.className = 'tree-more';
+      sentinel.style.setProperty('--depth', String(depth));
+      sentinel.textContent = `${nodes.length - to} more…`;
+      sentinel._more = container._more = () => {
+        more.unobserve(sentinel);
+        sentinel.remove();
+        buildNodes(nodes, container, depth, to);
+      };
+      container.append(sentinel);
+      more.observe(sentinel);
     }
     if (currentId && noteRows.has(currentId)) markCurrent();
   }
@@ -107,13 +133,18 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
     }
   }
 
-  /** Opens every folder on the way to a note so that its row exists and is visible. */
+  /** Opens every folder on the way to a note, and makes the rows up to it, so that its row
+   *  exists and is visible. */
   function reveal(id) {
     let path = '';
+    let container = root;
     for (const part of id.split('/').slice(0, -1)) {
       path = path ? `${path}/${part}` : part;
+      while (!folderRows.has(path) && container._more) container._more();
       folderRows.get(path)?._toggle(true);
+      container = folderRows.get(path)?._children ?? container;
     }
+    while (!noteRows.has(id) && container._more) container._more();
   }
 
   function visibleRows() {

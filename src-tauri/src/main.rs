@@ -94,7 +94,7 @@ fn run(args: Args) -> anyhow::Result<()> {
                 });
             },
         )
-        .invoke_handler(tauri::generate_handler![
+        .invoke_handler(log_calls(tauri::generate_handler![
             commands::vault_info,
             commands::list_tree,
             commands::get_note,
@@ -113,9 +113,20 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::export_annotations,
             commands::recent_vaults,
             commands::open_vault,
-        ])
+        ]))
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())
+}
+
+/// Logs each command the page calls (target `margin_app::ipc`, debug level: off unless asked
+/// for with `RUST_LOG`), so a test can show that hostile notes make no call of their own.
+fn log_calls(
+    handler: impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static,
+) -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    move |invoke| {
+        tracing::debug!(target: "margin_app::ipc", "call {}", invoke.message.command());
+        handler(invoke)
+    }
 }
 
 /// The window only ever shows Margin's own pages: any attempt to navigate elsewhere (a link in

@@ -199,6 +199,11 @@ pub fn with_driver_for(app: PathBuf, body: impl FnOnce(&DriverEnv) -> Result<()>
         ("XDG_CACHE_HOME", scratch.path().join("cache").into()),
         ("XDG_CONFIG_HOME", scratch.path().join("config").into()),
         ("XDG_STATE_HOME", scratch.path().join("state").into()),
+        // Every command the page calls goes to the app's log (the hostile-notes test reads it).
+        (
+            "RUST_LOG",
+            "info,tao=warn,wry=warn,margin_app::ipc=debug".into(),
+        ),
     ];
     let log_path = scratch.path().join("tauri-driver.log");
     let log = std::fs::File::create(&log_path)?;

@@ -185,6 +185,12 @@ pub async fn element(client: &Client, css: &str) -> Result<fantoccini::elements:
         .with_context(|| format!("no element {css:?} appeared"))
 }
 
+/// Types `keys` (WebDriver key codes allowed) into whatever has the focus.
+pub async fn keys(client: &Client, keys: &str) -> Result<()> {
+    client.active_element().await?.send_keys(keys).await?;
+    Ok(())
+}
+
 /// Polls `check` until it returns `Some`, or fails after [`PATIENCE`] with `what`.
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> Result<T>
 where

@@ -7,7 +7,7 @@ use fantoccini::Client;
 use margin_core::annotations::find_quote;
 use margin_core::Note;
 use margin_e2e::{
-    element, eventually, invoke, screenshot, settle_storage, text_of, vault_copy, with_app,
+    element, eventually, invoke, keys, screenshot, settle_storage, text_of, vault_copy, with_app,
 };
 use serde_json::{json, Value};
 
@@ -37,11 +37,6 @@ async fn select(c: &Client, phrase: &str) -> Result<()> {
     let ok = c.execute(SELECT, vec![json!(phrase)]).await?;
     ensure!(ok == json!(true), "{phrase:?} is not in the note");
     element(c, ".popover:not([hidden])").await?;
-    Ok(())
-}
-
-async fn keys(c: &Client, keys: &str) -> Result<()> {
-    c.active_element().await?.send_keys(keys).await?;
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! What makes long sessions pleasant, checked in the real window: the theme switch survives a
-//! restart, the tree filter finds notes by title, and the app reopens the last note read.
+//! restart, the tree filter finds notes by title, the app reopens the last note read, and a
+//! folder of thousands of notes makes its rows as they are needed.
 
 use anyhow::{ensure, Result};
 use fantoccini::Client;
-use margin_e2e::{element, eventually, settle_storage, text_of, vault_copy, with_app};
+use margin_e2e::{element, eventually, keys, settle_storage, text_of, vault_copy, with_app};
 
 async fn theme(c: &Client) -> Result<String> {
     let v = c
@@ -79,5 +80,65 @@ async fn the_filter_box_finds_notes_by_title() -> Result<()> {
         ensure!(outline.contains("WebSocket"), "outline: {outline}");
         Ok(())
     })
+    .await
+}
+
+/// A folder of 1,500 notes: opening it makes the first rows only, scrolling makes more, and a
+/// note far down the folder, opened from search, gets its row (marked current) all the same.
+#[tokio::test]
+async fn a_big_folder_makes_its_rows_as_they_are_needed() -> Result<()> {
+    let home = tempfile::tempdir()?;
+    let vault = home.path().join("big");
+    std::fs::create_dir_all(vault.join("bulk"))?;
+    std::fs::write(vault.join("index.md"), "# Index\n\nA big folder below.\n")?;
+    for i in 0..1500 {
+        std::fs::write(
+            vault.join(format!("bulk/note{i:04}.md")),
+            format!("# Bulk note {i:04}\n\nfiller text, marker{i:04}\n"),
+        )?;
+    }
+    with_app(
+        &["--vault", vault.to_str().unwrap_or_default()],
+        |c| async move {
+            let rows = || async {
+                let n = c
+                    .execute(
+                        "return document.querySelectorAll('.tree .tree-note').length",
+                        vec![],
+                    )
+                    .await?;
+                Ok::<_, anyhow::Error>(n.as_u64().unwrap_or(0))
+            };
+            element(&c, ".note-body").await?;
+            element(&c, ".tree-folder[data-folder='bulk']")
+                .await?
+                .click()
+                .await?;
+            element(&c, ".tree-more").await?;
+            let first = rows().await?;
+            ensure!(first > 100 && first < 800, "{first} rows made at once");
+            for _ in 0..3 {
+                c.execute(
+                    "const t = document.querySelector('.tree'); t.scrollTop = t.scrollHeight;",
+                    vec![],
+                )
+                .await?;
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            }
+            let scrolled = rows().await?;
+            ensure!(
+                scrolled > first,
+                "scrolling made no rows: {first} → {scrolled}"
+            );
+
+            // Far down the folder, from search: its row is made and marked.
+            keys(&c, "\u{E009}k").await?;
+            keys(&c, "marker1499").await?;
+            element(&c, ".palette-hit").await?;
+            keys(&c, "\u{E007}").await?;
+            element(&c, ".tree-note.current[data-note-id='bulk/note1499.md']").await?;
+            Ok(())
+        },
+    )
     .await
 }

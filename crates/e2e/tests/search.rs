@@ -3,7 +3,7 @@
 
 use anyhow::{ensure, Result};
 use fantoccini::{Client, Locator};
-use margin_e2e::{element, eventually, screenshot, text_of, vault_copy, with_app};
+use margin_e2e::{element, eventually, keys, screenshot, text_of, vault_copy, with_app};
 use serde_json::json;
 
 const CTRL: &str = "\u{E009}";
@@ -11,11 +11,6 @@ const RELEASE: &str = "\u{E000}";
 const ENTER: &str = "\u{E007}";
 const DOWN: &str = "\u{E015}";
 const F3: &str = "\u{E033}";
-
-async fn keys(c: &Client, keys: &str) -> Result<()> {
-    c.active_element().await?.send_keys(keys).await?;
-    Ok(())
-}
 
 async fn count(c: &Client, css: &str) -> Result<usize> {
     Ok(c.find_all(Locator::Css(css)).await?.len())
