@@ -30,7 +30,8 @@ pub fn run() -> Result<Vec<Bundle>> {
         system::ensure_packages(system::BUILD_PACKAGES)?;
         system::ensure_packages(&["file"])?;
     }
-    ensure_tauri_cli()?;
+    // About 12 minutes on 2 cores the first time.
+    crate::ensure_cargo_tool("tauri", "tauri-cli 2", "tauri-cli", Some("^2"))?;
     let bundle_dir = target_dir()?.join("release").join("bundle");
     // Earlier versions' installers would be reported (and installed) as this one's.
     let _ = std::fs::remove_dir_all(&bundle_dir);
@@ -81,21 +82,6 @@ fn tauri_cli() -> Command {
     let mut cmd = cargo();
     cmd.arg("tauri").current_dir(root().join("src-tauri"));
     cmd
-}
-
-fn ensure_tauri_cli() -> Result<()> {
-    let installed = cargo()
-        .args(["tauri", "--version"])
-        .output()
-        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("tauri-cli 2"))
-        .unwrap_or(false);
-    if installed {
-        return Ok(());
-    }
-    step(
-        "install tauri-cli 2 (once per machine; about 12 minutes on 2 cores)",
-        cargo().args(["install", "tauri-cli", "--version", "^2", "--locked"]),
-    )
 }
 
 /// The root config, copied into `src-tauri/` for tauri-cli for as long as this value lives.

@@ -9,7 +9,7 @@ use anyhow::Result;
 use crate::{cargo, step};
 
 pub fn check() -> Result<()> {
-    ensure_cargo_deny()?;
+    crate::ensure_cargo_tool("deny", "cargo-deny", "cargo-deny", None)?;
     step(
         "dependencies: licences, sources, bans (cargo deny, offline)",
         cargo().args(["deny", "--offline", "check", "licenses", "bans", "sources"]),
@@ -48,18 +48,4 @@ fn cached_database() -> bool {
         .is_some_and(|mut entries| {
             entries.any(|e| e.is_ok_and(|e| e.path().join("crates").is_dir()))
         })
-}
-
-fn ensure_cargo_deny() -> Result<()> {
-    let installed = cargo()
-        .args(["deny", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if installed {
-        return Ok(());
-    }
-    step(
-        "install cargo-deny (once per machine)",
-        cargo().args(["install", "cargo-deny", "--locked"]),
-    )
 }

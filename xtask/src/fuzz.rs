@@ -25,7 +25,7 @@ struct Outcome {
 }
 
 pub fn run(seconds: u64, only: Option<String>) -> Result<()> {
-    ensure_cargo_fuzz()?;
+    crate::ensure_cargo_tool("fuzz", "cargo-fuzz", "cargo-fuzz", None)?;
     let targets: Vec<&'static str> = TARGETS
         .iter()
         .copied()
@@ -117,20 +117,6 @@ fn fuzz_command(fuzz_target: &Path) -> Command {
         .env("CARGO_TARGET_DIR", fuzz_target.join("build"))
         .env("RUSTC_BOOTSTRAP", "1");
     cmd
-}
-
-fn ensure_cargo_fuzz() -> Result<()> {
-    let installed = cargo()
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if installed {
-        return Ok(());
-    }
-    step(
-        "install cargo-fuzz",
-        cargo().args(["install", "cargo-fuzz", "--locked"]),
-    )
 }
 
 /// libFuzzer's last line: `Done 123456 runs in 60 second(s)`.

@@ -187,6 +187,30 @@ fn ui_tests() -> Result<()> {
     )
 }
 
+/// Makes sure the cargo subcommand `cargo <name>` exists (its `--version` output contains
+/// `expect`), installing crate `krate` (at `version`, e.g. `^2`) from crates.io when it does not:
+/// once per machine, as a fresh one has none of them.
+pub fn ensure_cargo_tool(
+    name: &str,
+    expect: &str,
+    krate: &str,
+    version: Option<&str>,
+) -> Result<()> {
+    let installed = cargo()
+        .args([name, "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(expect));
+    if installed {
+        return Ok(());
+    }
+    let mut install = cargo();
+    install.args(["install", krate, "--locked"]);
+    if let Some(version) = version {
+        install.args(["--version", version]);
+    }
+    step(&format!("install {krate} (once per machine)"), &mut install)
+}
+
 /// `cargo` as the one running xtask, from the workspace root.
 pub fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));

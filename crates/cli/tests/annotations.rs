@@ -44,6 +44,21 @@ fn command(v: &Vault, args: &[&str]) -> Command {
     cmd
 }
 
+/// Where the vault keeps the annotations of `note`.
+fn annotation_file(v: &Vault, note: &str) -> PathBuf {
+    v.path.join(format!(".margin/annotations/{note}.json"))
+}
+
+/// Names of the files beside `file` that `pick` keeps (temp files, set-aside copies).
+fn names_beside(file: &Path, pick: impl Fn(&str) -> bool) -> Vec<String> {
+    std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| pick(n))
+        .collect()
+}
+
 fn ok(out: &Output) -> String {
     assert!(
         out.status.success(),
@@ -234,9 +249,7 @@ fn killed_writers_never_lose_acknowledged_annotations() {
             killed += 1;
         }
     }
-    let file = v
-        .path
-        .join(".margin/annotations/realtime/websocket.md.json");
+    let file = annotation_file(&v, note);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("the file parses");
     let ids: Vec<&str> = json["annotations"]
@@ -248,12 +261,7 @@ fn killed_writers_never_lose_acknowledged_annotations() {
     for id in &acknowledged {
         assert!(ids.contains(&id.as_str()), "acknowledged {id} was lost");
     }
-    let strays: Vec<_> = std::fs::read_dir(file.parent().unwrap())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".corrupt-"))
-        .collect();
+    let strays = names_beside(&file, |n| n.contains(".corrupt-"));
     assert!(strays.is_empty(), "{strays:?}");
     println!(
         "crash test: {cycles} cycles, {killed} writers killed, {} acknowledged, {} stored",
@@ -283,9 +291,7 @@ fn a_full_disk_fails_the_save_clearly_and_keeps_the_previous_file() {
             &["annotate", note, "--quote", "bidirectional connection"],
         ));
     }
-    let file = v
-        .path
-        .join(".margin/annotations/realtime/websocket.md.json");
+    let file = annotation_file(&v, note);
     let before = std::fs::read(&file).unwrap();
     assert!(before.len() < 4096, "the starting file must fit the limit");
 
@@ -327,12 +333,7 @@ fn a_full_disk_fails_the_save_clearly_and_keeps_the_previous_file() {
         before,
         "the previous file changed"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(file.parent().unwrap())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".tmp-"))
-        .collect();
+    let leftovers = names_beside(&file, |n| n.starts_with(".tmp-"));
     assert!(leftovers.is_empty(), "{leftovers:?}");
     println!("full disk: {}", message.trim());
 }

@@ -185,6 +185,16 @@ pub async fn element(client: &Client, css: &str) -> Result<fantoccini::elements:
         .with_context(|| format!("no element {css:?} appeared"))
 }
 
+/// The status line, once it mentions `word` (e.g. "notes": the note count is in).
+pub async fn status_with(client: &Client, word: &str) -> Result<String> {
+    eventually(&format!("{word:?} in the status line"), || async {
+        Ok(text_of(client, "[data-role='status']")
+            .await?
+            .filter(|s| s.contains(word)))
+    })
+    .await
+}
+
 /// Types `keys` (WebDriver key codes allowed) into whatever has the focus.
 pub async fn keys(client: &Client, keys: &str) -> Result<()> {
     client.active_element().await?.send_keys(keys).await?;

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use anyhow::{ensure, Result};
-use margin_e2e::{data_home, element, eventually, text_of, with_app};
+use margin_e2e::{data_home, element, status_with, with_app};
 
 #[tokio::test]
 #[ignore = "needs the installed package: run by `cargo xtask test` when CI is set"]
@@ -21,12 +21,7 @@ async fn the_installed_app_opens_the_bundled_notes() -> Result<()> {
         element(&c, ".note-body h1").await?;
         let first_note = started.elapsed();
         element(&c, ".tree-folder[data-folder='networking']").await?;
-        let status = eventually("the note count", || async {
-            Ok(text_of(&c, "[data-role='status']")
-                .await?
-                .filter(|s| s.contains("notes")))
-        })
-        .await?;
+        let status = status_with(&c, "notes").await?;
         ensure!(status.contains("12 notes"), "status: {status}");
         eprintln!("installed app: launch to first note shown in {first_note:?}");
         if let Ok(dir) = std::env::var("MARGIN_INSTALLED_REPORT") {

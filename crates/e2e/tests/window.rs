@@ -3,7 +3,7 @@
 
 use anyhow::{ensure, Result};
 use fantoccini::Locator;
-use margin_e2e::{element, eventually, invoke, text_of, vault_copy, with_app};
+use margin_e2e::{element, eventually, invoke, status_with, text_of, vault_copy, with_app};
 use serde_json::json;
 
 #[tokio::test]
@@ -148,12 +148,7 @@ async fn without_a_vault_argument_the_bundled_notes_open_from_the_data_dir() -> 
     let data = margin_e2e::data_home()?;
     with_app(&[], |c| async move {
         element(&c, ".tree-folder[data-folder='networking']").await?;
-        let status = eventually("the note count", || async {
-            Ok(text_of(&c, "[data-role='status']")
-                .await?
-                .filter(|s| s.contains("notes")))
-        })
-        .await?;
+        let status = status_with(&c, "notes").await?;
         ensure!(status.contains("12 notes"), "status: {status}");
         Ok(())
     })
