@@ -18,7 +18,8 @@ pub const BUILD_PACKAGES: &[&str] = &[
 
 /// What the end-to-end tests need on top: a virtual display and the WebDriver for WebKitGTK.
 /// `dbus` gives the session bus that single-instance needs; `xdotool` presses real keys (menu
-/// accelerators go through GTK, which WebDriver's synthetic keys do not reach).
+/// accelerators go through GTK, which WebDriver's synthetic keys do not reach); imagemagick
+/// takes screenshots of the window.
 pub const E2E_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -26,6 +27,7 @@ pub const E2E_PACKAGES: &[&str] = &[
     "x11-utils",
     "dbus",
     "xdotool",
+    "imagemagick",
 ];
 
 fn installed(pkg: &str) -> bool {

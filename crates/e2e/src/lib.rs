@@ -256,12 +256,39 @@ pub async fn invoke(client: &Client, command: &str, args: Value) -> Result<Resul
 }
 
 /// Saves a screenshot of the window when `MARGIN_SCREENSHOTS` names a folder (for the README).
-pub async fn screenshot(c: &Client, name: &str) -> Result<()> {
+pub async fn screenshot(_c: &Client, name: &str) -> Result<()> {
     if let Ok(dir) = std::env::var("MARGIN_SCREENSHOTS") {
-        // Let the last frame paint: WebKit shoots what is on screen, not the DOM.
+        // Let the last frame paint first.
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let png = c.screenshot().await?;
-        std::fs::write(Path::new(&dir).join(name), png)?;
+        capture_window(&Path::new(&dir).join(name))?;
+    }
+    Ok(())
+}
+
+/// The X window id of the app's window (its title ends in "Margin").
+pub fn app_window() -> Result<String> {
+    let search = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "Margin$"])
+        .output()
+        .context("xdotool is missing (cargo xtask e2e installs it)")?;
+    let ids = String::from_utf8_lossy(&search.stdout);
+    ids.lines()
+        .last()
+        .map(str::to_string)
+        .context("no visible Margin window")
+}
+
+/// Writes a PNG of the app's window as the X server shows it, menu bar included. (WebDriver's
+/// own screenshot needs WebKit's compositing, which Margin turns off where there is no GPU.)
+pub fn capture_window(png: &Path) -> Result<()> {
+    let window = app_window()?;
+    let status = std::process::Command::new("import")
+        .args(["-window", &window])
+        .arg(png)
+        .status()
+        .context("imagemagick's import is missing (cargo xtask e2e installs it)")?;
+    if !status.success() {
+        bail!("import could not capture the window: {status}");
     }
     Ok(())
 }

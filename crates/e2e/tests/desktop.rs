@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use fantoccini::Client;
-use margin_e2e::{element, eventually, text_of, vault_copy, with_app};
+use margin_e2e::{app_window, element, eventually, text_of, vault_copy, with_app};
 use serde_json::Value;
 
 /// Runs xdotool against the app's window (found by its title, which ends in "Margin").
@@ -22,14 +22,6 @@ fn xdotool(args: &[&str]) -> Result<String> {
         String::from_utf8_lossy(&out.stderr)
     );
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn app_window() -> Result<String> {
-    let ids = xdotool(&["search", "--onlyvisible", "--name", "Margin$"])?;
-    ids.lines()
-        .last()
-        .map(str::to_string)
-        .context("no visible Margin window")
 }
 
 /// Presses keys on the app's window as a person would: real key events on the X server (XTEST),

@@ -30,7 +30,7 @@ async fn the_installed_app_opens_the_bundled_notes() -> Result<()> {
                 dir.join("first-note-ms.txt"),
                 format!("{}\n", first_note.as_millis()),
             )?;
-            std::fs::write(dir.join("installed.png"), c.screenshot().await?)?;
+            margin_e2e::capture_window(&dir.join("installed.png"))?;
         }
         Ok(())
     })
