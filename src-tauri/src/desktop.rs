@@ -75,19 +75,19 @@ fn page_item(app: &AppHandle, id: &str) -> tauri::Result<tauri::menu::MenuItem<W
 pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
     let item = |id: &str| page_item(app, id);
     let recent_menu = SubmenuBuilder::with_id(app, "recent", "Open Recent").build()?;
-    let file = SubmenuBuilder::new(app, "File")
+    let quit = MenuItemBuilder::with_id(QUIT, "Quit Margin")
+        .accelerator("CmdOrCtrl+Q")
+        .build(app)?;
+    let mut file = SubmenuBuilder::new(app, "File")
         .item(&item("open-folder")?)
         .item(&recent_menu)
         .separator()
         .item(&item("export-markdown")?)
-        .item(&item("export-json")?)
-        .separator()
-        .item(
-            &MenuItemBuilder::with_id(QUIT, "Quit")
-                .accelerator("CmdOrCtrl+Q")
-                .build(app)?,
-        )
-        .build()?;
+        .item(&item("export-json")?);
+    if !cfg!(target_os = "macos") {
+        file = file.separator().item(&quit);
+    }
+    let file = file.build()?;
     let mut edit = SubmenuBuilder::new(app, "Edit");
     if cfg!(target_os = "macos") {
         // Without these, Cmd+C/V/X/A/Z do nothing in a macOS web view.
@@ -124,12 +124,30 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         ))
         .license(Some("MIT OR Apache-2.0"))
         .build();
-    let help = SubmenuBuilder::new(app, "Help")
-        .about_with_text("About Margin", Some(about))
-        .build()?;
-    let menu = MenuBuilder::new(app)
-        .items(&[&file, &edit, &view, &help])
-        .build()?;
+    let menu = if cfg!(target_os = "macos") {
+        // macOS shows the first submenu as the application menu, titled with the app's name.
+        let app_menu = SubmenuBuilder::new(app, "Margin")
+            .about_with_text("About Margin", Some(about))
+            .separator()
+            .services()
+            .separator()
+            .hide()
+            .hide_others()
+            .show_all()
+            .separator()
+            .item(&quit)
+            .build()?;
+        MenuBuilder::new(app)
+            .items(&[&app_menu, &file, &edit, &view])
+            .build()?
+    } else {
+        let help = SubmenuBuilder::new(app, "Help")
+            .about_with_text("About Margin", Some(about))
+            .build()?;
+        MenuBuilder::new(app)
+            .items(&[&file, &edit, &view, &help])
+            .build()?
+    };
     app.manage(RecentMenu {
         submenu: recent_menu,
         paths: Mutex::new(Vec::new()),
