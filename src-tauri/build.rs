@@ -26,6 +26,7 @@ fn main() {
             "export_annotations",
             "recent_vaults",
             "open_vault",
+            "set_window_theme",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

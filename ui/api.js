@@ -83,6 +83,8 @@ export function onVaultChanged(handler) {
 export const recentVaults = () => invoke('recent_vaults');
 /** Opens a recent vault (`path`) or asks for a folder (`null`). @returns {Promise<boolean>} */
 export const openVault = (path) => invoke('open_vault', { path });
+/** Makes the menu bar and dialogs follow the page's theme ('light', 'dark' or 'system'). */
+export const setWindowTheme = (theme) => invoke('set_window_theme', { theme });
 /** Subscribes `handler(payload)` to a backend event. */
 function on(event, handler) {
   const tauri = window.__TAURI__;

@@ -1,11 +1,11 @@
 // Pane sizes and the theme: the draggable divider between the tree and the reader (also moved
 // with ←/→ when focused), Ctrl+\ to hide the tree, and the light/dark/system theme switch.
-// Usage: const layout = createLayout({ app, resizer, themeButton, settings }).
+// Usage: const layout = createLayout({ app, resizer, themeButton, settings, onTheme(theme) }).
 
 const THEMES = ['system', 'light', 'dark'];
 const THEME_LABELS = { system: 'follow the system', light: 'light', dark: 'dark' };
 
-export function createLayout({ app, resizer, themeButton, settings }) {
+export function createLayout({ app, resizer, themeButton, settings, onTheme = () => {} }) {
   const root = document.documentElement;
 
   function setWidth(px) {
@@ -44,6 +44,7 @@ export function createLayout({ app, resizer, themeButton, settings }) {
     else root.dataset.theme = theme;
     themeButton.title = `Theme: ${THEME_LABELS[theme]} (click to change)`;
     themeButton.dataset.theme = theme;
+    onTheme(theme);
   }
   let theme = settings.get('theme', 'system');
   if (!THEMES.includes(theme)) theme = 'system';

@@ -24,11 +24,20 @@ let generation = null;
 let openSeq = 0;
 let currentId = null;
 
+/** The menu bar and dialogs follow the page's theme. 'system' at start leaves the desktop's
+ *  own choice alone; only after a light or dark choice is the window told to follow again. */
+let windowThemed = false;
+function followTheme(theme) {
+  if (theme === 'system' && !windowThemed) return;
+  windowThemed = true;
+  api.setWindowTheme(theme).catch(() => {});
+}
 const layout = createLayout({
   app: $('app'),
   resizer: $('resizer'),
   themeButton: $('theme'),
   settings: appSettings,
+  onTheme: followTheme,
 });
 const status = createStatus($('status'));
 const reader = createReader($('note'), {

@@ -57,6 +57,21 @@ pub struct RecentVault {
     exists: bool,
 }
 
+/// Makes the window's own parts (menu bar, title bar, dialogs) follow the page's theme:
+/// `light`, `dark`, or `system` to follow the desktop.
+#[tauri::command]
+pub fn set_window_theme(window: tauri::WebviewWindow, theme: String) -> CmdResult<()> {
+    let theme = match theme.as_str() {
+        "light" => Some(tauri::Theme::Light),
+        "dark" => Some(tauri::Theme::Dark),
+        _ => None,
+    };
+    window.set_theme(theme).map_err(|e| ErrorPayload {
+        code: "window".into(),
+        message: format!("could not change the window's theme: {e}"),
+    })
+}
+
 /// The recently opened vaults, most recent first.
 #[tauri::command]
 pub fn recent_vaults() -> Vec<RecentVault> {

@@ -113,6 +113,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::export_annotations,
             commands::recent_vaults,
             commands::open_vault,
+            commands::set_window_theme,
         ]))
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

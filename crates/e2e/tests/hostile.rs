@@ -73,7 +73,7 @@ async fn hostile_notes_run_nothing_and_go_nowhere() -> Result<()> {
         ensure!(calls.iter().any(|c| c == "get_note"), "no call was logged: {calls:?}");
         let own = [
             "get_note", "list_annotations", "search_in_note", "open_external", "index_status",
-            "get_palette", "add_annotation", "update_annotation", "all_annotations",
+            "get_palette", "add_annotation", "update_annotation", "all_annotations", "set_window_theme",
         ];
         let strange: Vec<&String> = calls.iter().filter(|c| !own.contains(&c.as_str())).collect();
         ensure!(strange.is_empty(), "IPC calls no part of Margin makes when reading: {strange:?}");

@@ -61,8 +61,19 @@ async fn find_three_way_handshake_with_the_keyboard_alone() -> Result<()> {
         let again = text_of(&c, ".find-count").await?.unwrap_or_default();
         ensure!(again.starts_with("2 of "), "after Enter: {again}");
         screenshot(&c, "screenshot-reader.png").await?;
-        c.execute("document.documentElement.dataset.theme = 'dark'", vec![]).await?;
+        // Dark for the screenshot only (not saved as the user's choice): the page and the menu bar.
+        c.execute(
+            "document.documentElement.dataset.theme = 'dark';
+             window.__TAURI__.core.invoke('set_window_theme', { theme: 'dark' });",
+            vec![],
+        )
+        .await?;
         screenshot(&c, "screenshot-dark.png").await?;
+        c.execute(
+            "window.__TAURI__.core.invoke('set_window_theme', { theme: 'system' })",
+            vec![],
+        )
+        .await?;
         Ok(())
     })
     .await
