@@ -11,8 +11,11 @@ use margin_e2e::{app_window, element, eventually, text_of, vault_copy, with_app}
 use serde_json::Value;
 
 /// Runs xdotool against the app's window (found by its title, which ends in "Margin").
+/// Bounded by `timeout`: a blocking call that hung would stall the whole run, as the test's own
+/// time limit only acts when the test yields.
 fn xdotool(args: &[&str]) -> Result<String> {
-    let out = Command::new("xdotool")
+    let out = Command::new("timeout")
+        .args(["10", "xdotool"])
         .args(args)
         .output()
         .context("xdotool is missing (cargo xtask e2e installs it)")?;
