@@ -5,6 +5,7 @@
 
 /** The action a key press stands for, or null. Shortcuts use Ctrl, or Cmd on macOS. */
 export function keyAction(event) {
+  if (event.key === 'F1' && !event.ctrlKey && !event.metaKey && !event.altKey) return 'shortcuts';
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
   const key = event.key.toLowerCase();
   if (event.shiftKey && key === 'a') return 'annotations';

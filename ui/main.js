@@ -15,6 +15,7 @@ import { createAnnotations } from './annotations.js';
 import { createLibrary } from './library.js';
 import { createVaults } from './vaults.js';
 import { createActions, keyAction } from './actions.js';
+import { createShortcuts } from './shortcuts.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -204,8 +205,11 @@ $('open-search').addEventListener('click', () => palette.open());
 /** True for elements that use Enter themselves. */
 const isField = (el) => el instanceof HTMLElement && (el.matches('input, textarea, button, a, [role="treeitem"]'));
 
+const shortcuts = createShortcuts($('shortcuts'));
+
 /** What the shortcuts and the native menu can do (ui/actions.js). */
 const actions = createActions({
+  shortcuts: () => shortcuts.open(),
   search: () => palette.open(),
   find: () => findBar.show(undefined, true),
   'toggle-tree': () => layout.toggleTree(),
@@ -222,9 +226,13 @@ api.onMenu((id) => actions.run(id, 'menu'));
 api.onVaultOpened(() => location.reload());
 api.onAppError((message) => status.say(message, 'error'));
 
+/** True for places where `?` is a character the user types. */
+const isTyping = (el) => el instanceof HTMLElement && (el.matches('input, textarea, [contenteditable]') || el.isContentEditable);
+
 /** Keys that act on what is open (not menu actions); true when the key was used. */
 function contextKey(event) {
-  if (event.key === 'Escape' && library.isOpen) closeLibrary();
+  if (event.key === '?' && !event.ctrlKey && !event.metaKey && !isTyping(event.target)) shortcuts.open();
+  else if (event.key === 'Escape' && library.isOpen) closeLibrary();
   else if (event.key === 'F3') {
     if (event.shiftKey) findBar.prev();
     else findBar.next();

@@ -43,6 +43,7 @@ const PAGE_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("zoom-out", "Zoom Out", Some("CmdOrCtrl+-")),
     ("zoom-reset", "Actual Size", Some("CmdOrCtrl+0")),
     ("toggle-theme", "Toggle Theme", Some("CmdOrCtrl+Shift+L")),
+    ("shortcuts", "Keyboard Shortcuts", Some("F1")),
 ];
 
 /// Margin's own Quit: the predefined one does nothing on Linux. Exiting through the app lets
@@ -124,6 +125,7 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         ))
         .license(Some("MIT OR Apache-2.0"))
         .build();
+    let mut help = SubmenuBuilder::new(app, "Help").item(&item("shortcuts")?);
     let menu = if cfg!(target_os = "macos") {
         // macOS shows the first submenu as the application menu, titled with the app's name.
         let app_menu = SubmenuBuilder::new(app, "Margin")
@@ -137,13 +139,15 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             .separator()
             .item(&quit)
             .build()?;
+        let help = help.build()?;
         MenuBuilder::new(app)
-            .items(&[&app_menu, &file, &edit, &view])
+            .items(&[&app_menu, &file, &edit, &view, &help])
             .build()?
     } else {
-        let help = SubmenuBuilder::new(app, "Help")
-            .about_with_text("About Margin", Some(about))
-            .build()?;
+        help = help
+            .separator()
+            .about_with_text("About Margin", Some(about));
+        let help = help.build()?;
         MenuBuilder::new(app)
             .items(&[&file, &edit, &view, &help])
             .build()?

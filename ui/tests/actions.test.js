@@ -14,6 +14,8 @@ test('maps shortcuts with Ctrl or Cmd, and nothing else', () => {
   assert.equal(keyAction(key('k')), null);
   assert.equal(keyAction(key('k', { ctrlKey: true, altKey: true })), null);
   assert.equal(keyAction(key('a', { ctrlKey: true })), null, 'Ctrl+A stays select-all');
+  assert.equal(keyAction(key('F1')), 'shortcuts');
+  assert.equal(keyAction(key('F1', { ctrlKey: true })), null);
 });
 
 test('one press seen by the menu and the page runs once; repeated presses all run', () => {

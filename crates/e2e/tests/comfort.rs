@@ -142,3 +142,50 @@ async fn a_big_folder_makes_its_rows_as_they_are_needed() -> Result<()> {
     )
     .await
 }
+
+/// F1 and `?` open the sheet of keyboard shortcuts, Esc closes it and gives the focus back;
+/// `?` typed in a text field stays a character.
+#[tokio::test]
+async fn f1_and_question_mark_show_the_keyboard_shortcuts() -> Result<()> {
+    let vault = vault_copy();
+    with_app(
+        &["--vault", vault.path().to_str().unwrap_or_default()],
+        |c| async move {
+            element(&c, ".note-body").await?;
+            let open = || async {
+                let v = c
+                    .execute(
+                        "return !document.querySelector('[data-role=\"shortcuts\"]').hidden",
+                        vec![],
+                    )
+                    .await?;
+                Ok::<_, anyhow::Error>(v.as_bool().unwrap_or(false))
+            };
+            c.execute(
+                "document.querySelector('[data-role=\"reader-pane\"]').focus()",
+                vec![],
+            )
+            .await?;
+            keys(&c, "\u{E031}").await?; // F1
+            element(&c, "[data-role='shortcuts']:not([hidden]) .shortcuts-list").await?;
+            let text = text_of(&c, "[data-role='shortcuts']")
+                .await?
+                .unwrap_or_default();
+            ensure!(
+                text.contains("Ctrl+Shift+A") && text.contains("Find in the open note"),
+                "{text}"
+            );
+            keys(&c, "\u{E00C}").await?; // Esc
+            ensure!(!open().await?, "Esc left the sheet open");
+            keys(&c, "?").await?;
+            ensure!(open().await?, "? did not open the sheet");
+            keys(&c, "\u{E00C}").await?;
+            let filter = element(&c, "[data-role='tree-filter']").await?;
+            filter.click().await?;
+            filter.send_keys("?").await?;
+            ensure!(!open().await?, "? in the filter box opened the sheet");
+            Ok(())
+        },
+    )
+    .await
+}

@@ -1,0 +1,95 @@
+// The keyboard shortcuts sheet: F1, `?` (outside a text field) or Help ▸ Keyboard Shortcuts
+// opens it; Esc, a click outside or the close button shuts it.
+// Usage: const sheet = createShortcuts(element); sheet.open(); sheet.isOpen.
+
+/** What the keys do, as the README lists them. `Ctrl` is `Cmd` on macOS. */
+export const SHORTCUTS = [
+  ['Finding', [
+    ['Ctrl+K or Ctrl+P', 'Search all notes; ↑ ↓ choose, Enter opens the hit at its section'],
+    ['Ctrl+F', 'Find in the open note'],
+    ['Enter / Shift+Enter, F3 / Shift+F3', 'Next / previous match in the note'],
+    ['Esc', 'Clear the matches, close what is open'],
+  ]],
+  ['Reading', [
+    ['↑ ↓ ← → Enter in the tree', 'Move, fold, unfold, open'],
+    ['Ctrl+\\', 'Hide or show the topic tree'],
+    ['Ctrl + / Ctrl − / Ctrl 0', 'Reading size'],
+    ['Ctrl+Shift+L', 'Next theme: system, light, dark'],
+  ]],
+  ['Annotating', [
+    ['Select text, then 1–5', 'Highlight in that colour'],
+    ['c / t', 'Highlight and write a comment / tags'],
+    ['Ctrl+Enter', 'Save the comment (Esc cancels)'],
+    ['Ctrl+Z', 'Undo a delete, right after it'],
+    ['Ctrl+Shift+A', 'All annotations of the vault'],
+  ]],
+  ['Vaults and the app', [
+    ['Ctrl+O', 'Open a folder of notes'],
+    ['F1 or ?', 'This sheet'],
+    ['Ctrl+Q', 'Quit'],
+  ]],
+];
+
+export function createShortcuts(root) {
+  const box = document.createElement('div');
+  box.className = 'palette-box shortcuts-box';
+  box.tabIndex = -1;
+  const head = document.createElement('header');
+  head.className = 'shortcuts-head';
+  const title = document.createElement('h2');
+  title.textContent = 'Keyboard shortcuts';
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = 'Close';
+  close.addEventListener('click', () => hide());
+  head.append(title, close);
+  box.append(head);
+  for (const [group, rows] of SHORTCUTS) {
+    const h = document.createElement('h3');
+    h.textContent = group;
+    const table = document.createElement('dl');
+    table.className = 'shortcuts-list';
+    for (const [keys, what] of rows) {
+      const dt = document.createElement('dt');
+      const kbd = document.createElement('kbd');
+      kbd.textContent = keys;
+      dt.append(kbd);
+      const dd = document.createElement('dd');
+      dd.textContent = what;
+      table.append(dt, dd);
+    }
+    box.append(h, table);
+  }
+  root.replaceChildren(box);
+  root.setAttribute('role', 'dialog');
+  root.setAttribute('aria-label', 'Keyboard shortcuts');
+
+  let before = null;
+  function hide() {
+    root.hidden = true;
+    /** @type {HTMLElement | null} */ (before)?.focus?.();
+  }
+  root.addEventListener('mousedown', (e) => {
+    if (e.target === root) hide();
+  });
+  root.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      hide();
+      e.preventDefault();
+    }
+    e.stopPropagation();
+  });
+
+  return {
+    get isOpen() {
+      return !root.hidden;
+    },
+    open() {
+      if (!root.hidden) return;
+      before = document.activeElement;
+      root.hidden = false;
+      box.focus();
+    },
+    close: hide,
+  };
+}
