@@ -163,33 +163,24 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
     }
     const actions = document.createElement('div');
     actions.className = 'anno-actions';
-    const editB = document.createElement('button');
-    editB.dataset.action = 'edit';
-    editB.type = 'button';
-    editB.textContent = 'Edit';
-    editB.addEventListener('click', (e) => {
-      e.stopPropagation();
-      edit(a.id);
-    });
-    const del = document.createElement('button');
-    del.dataset.action = 'delete';
-    del.type = 'button';
-    del.textContent = 'Delete';
-    del.addEventListener('click', (e) => {
-      e.stopPropagation();
-      remove(a.id);
-    });
-    actions.append(editB, del);
-    if (a.status === 'orphan') {
-      const attach = document.createElement('button');
-      attach.type = 'button';
-      attach.textContent = 'Attach to selection';
-      attach.title = 'Select text in the note first';
-      attach.addEventListener('mousedown', (e) => e.preventDefault());
-      attach.addEventListener('click', (e) => {
+    /** A card button: acts on this annotation without also jumping to it. */
+    const button = (action, label, run) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.action = action;
+      b.textContent = label;
+      b.addEventListener('click', (e) => {
         e.stopPropagation();
-        reattach(a.id);
+        run(a.id);
       });
+      return b;
+    };
+    actions.append(button('edit', 'Edit', edit), button('delete', 'Delete', remove));
+    if (a.status === 'orphan') {
+      const attach = button('attach', 'Attach to selection', reattach);
+      attach.title = 'Select text in the note first';
+      // Keep the selection the user made in the note.
+      attach.addEventListener('mousedown', (e) => e.preventDefault());
       actions.append(attach);
     }
     el.append(actions);

@@ -44,6 +44,22 @@ fn command(v: &Vault, args: &[&str]) -> Command {
     cmd
 }
 
+/// `margin annotate` of "bidirectional connection" in the WebSocket note, with `comment`
+/// (the writer the crash and full-disk tests interrupt).
+fn comment_on_websocket(v: &Vault, comment: &str) -> Command {
+    command(
+        v,
+        &[
+            "annotate",
+            "realtime/websocket.md",
+            "--quote",
+            "bidirectional connection",
+            "--comment",
+            comment,
+        ],
+    )
+}
+
 /// Where the vault keeps the annotations of `note`.
 fn annotation_file(v: &Vault, note: &str) -> PathBuf {
     v.path.join(format!(".margin/annotations/{note}.json"))
@@ -225,21 +241,11 @@ fn killed_writers_never_lose_acknowledged_annotations() {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         let delay = Duration::from_micros((seed >> 33) % 12_000);
-        let mut child = command(
-            &v,
-            &[
-                "annotate",
-                note,
-                "--quote",
-                "bidirectional connection",
-                "--comment",
-                &format!("cycle {cycle}"),
-            ],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        let mut child = comment_on_websocket(&v, &format!("cycle {cycle}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL
         let out = child.wait_with_output().unwrap();
@@ -296,17 +302,7 @@ fn a_full_disk_fails_the_save_clearly_and_keeps_the_previous_file() {
     assert!(before.len() < 4096, "the starting file must fit the limit");
 
     let long_comment = "a comment that does not fit on the disk ".repeat(200);
-    let mut cmd = command(
-        &v,
-        &[
-            "annotate",
-            note,
-            "--quote",
-            "bidirectional connection",
-            "--comment",
-            &long_comment,
-        ],
-    );
+    let mut cmd = comment_on_websocket(&v, &long_comment);
     // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
     unsafe {
         cmd.pre_exec(|| {

@@ -486,18 +486,7 @@ fn resolve_image(dest: &str, note_id: &str) -> Option<String> {
     if !crate::vault::is_image_name(&path) {
         return None;
     }
-    let mut parts: Vec<&str> = note_id.split('/').collect();
-    parts.pop();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    let encoded: Vec<String> = parts
+    let encoded: Vec<String> = join_relative(note_id, &path)?
         .iter()
         .map(|p| {
             url::form_urlencoded::byte_serialize(p.as_bytes())

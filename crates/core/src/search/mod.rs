@@ -717,12 +717,16 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let fetch = (limit * 3).max(30);
         let exact = self.build(&parsed, false);
-        let phrases = self.excluded_phrases(&parsed);
-        let without = |collector| self.without(&searcher, phrases.as_deref(), collector);
+        // Documents holding an excluded phrase, found once for both passes.
+        let excluded = match self.excluded_phrases(&parsed) {
+            Some(phrases) => exclude::Excluded::find(&searcher, phrases.as_ref())
+                .map_err(|e| index_err(&self.dir, e))?,
+            None => exclude::Excluded::default(),
+        };
         let (mut top, count) = searcher
             .search(
                 &exact,
-                &without((TopDocs::with_limit(fetch).order_by_score(), Count))?,
+                &excluded.around((TopDocs::with_limit(fetch).order_by_score(), Count)),
             )
             .map_err(|e| index_err(&self.dir, e))?;
         let mut fuzzy = false;
@@ -735,11 +739,7 @@ impl SearchIndex {
             top = searcher
                 .search(
                     &self.build(&parsed, true),
-                    &self.without(
-                        &searcher,
-                        phrases.as_deref(),
-                        TopDocs::with_limit(fetch).order_by_score(),
-                    )?,
+                    &excluded.around(TopDocs::with_limit(fetch).order_by_score()),
                 )
                 .map_err(|e| index_err(&self.dir, e))?;
         }
@@ -872,38 +872,19 @@ impl SearchIndex {
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
         }
-        for tag in &q.tags {
+        // Filters: exact terms in keyword fields, all required.
+        let filters = q
+            .tags
+            .iter()
+            .map(|tag| (self.fields.tags, tag.as_str()))
+            .chain(q.folders.iter().map(|f| (self.fields.folders, f.as_str())))
+            .chain(q.annotated.then_some((self.fields.annotated, "yes")))
+            .chain(q.colors.iter().map(|c| (self.fields.colors, c.as_str())));
+        for (field, value) in filters {
             clauses.push((
                 Occur::Must,
                 Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.tags, tag),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        for folder in &q.folders {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.folders, folder),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        if q.annotated {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.annotated, "yes"),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        for color in &q.colors {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.colors, color),
+                    Term::from_field_text(field, value),
                     IndexRecordOption::Basic,
                 )),
             ));
@@ -916,16 +897,6 @@ impl SearchIndex {
             clauses.push((Occur::MustNot, self.atom_query(atom, Scope::All, false)));
         }
         Box::new(BooleanQuery::new(clauses))
-    }
-
-    /// `collector` minus the documents matching `phrases`.
-    fn without<C: tantivy::collector::Collector>(
-        &self,
-        searcher: &tantivy::Searcher,
-        phrases: Option<&dyn TQuery>,
-        collector: C,
-    ) -> Result<exclude::Without<C>> {
-        exclude::Without::new(searcher, phrases, collector).map_err(|e| index_err(&self.dir, e))
     }
 
     /// The documents holding any excluded phrase of `q`, as a query of its own.
