@@ -175,6 +175,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
     folderRows.clear();
     openFolders.clear();
     for (const f of folders) openFolders.add(f);
+    more.disconnect(); // the old rows' "more" markers leave with them
     root.replaceChildren();
     if (!data || data.children.length === 0) {
       const empty = document.createElement('p');
@@ -214,6 +215,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
       noteRows.clear();
       folderRows.clear();
       const matches = filterNotes(allNotes, text, 300);
+      more.disconnect();
       root.replaceChildren();
       for (const node of matches) root.append(...noteRow(node, 0, true));
       if (!matches.length) {

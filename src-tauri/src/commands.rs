@@ -120,7 +120,6 @@ pub async fn open_vault(app: tauri::AppHandle, path: Option<String>) -> CmdResul
     }
     let state = app.state::<AppState>();
     state.switch(&app, Some(dir));
-    crate::desktop::refresh_recent(&app);
     Ok(true)
 }
 

@@ -152,11 +152,11 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             .items(&[&file, &edit, &view, &help])
             .build()?
     };
+    // Filled in by `refresh_recent` once the first vault is open (and after each switch).
     app.manage(RecentMenu {
         submenu: recent_menu,
         paths: Mutex::new(Vec::new()),
     });
-    refresh_recent(app);
     Ok(menu)
 }
 
@@ -221,7 +221,6 @@ pub fn open_vault(app: &AppHandle, dir: &Path) {
     if let Some(state) = app.try_state::<AppState>() {
         state.switch(app, Some(dir.to_path_buf()));
     }
-    refresh_recent(app);
     let _ = app.emit(VAULT_OPENED, dir.display().to_string());
 }
 

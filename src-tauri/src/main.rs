@@ -82,6 +82,7 @@ fn run(args: Args) -> anyhow::Result<()> {
                 desktop::save_window_state_when_settled(&window);
             }
             app.manage(state);
+            desktop::refresh_recent(app.handle());
             Ok(())
         })
         .register_asynchronous_uri_scheme_protocol(
