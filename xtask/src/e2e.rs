@@ -94,10 +94,7 @@ fn driver_ready(port: u16) -> bool {
 }
 
 fn find_tauri_driver() -> Option<PathBuf> {
-    let home_bin = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .map(|d| d.join("bin").join(exe("tauri-driver")));
+    let home_bin = crate::cargo_home().map(|d| d.join("bin").join(exe("tauri-driver")));
     let on_path = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join(exe("tauri-driver")))

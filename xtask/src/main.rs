@@ -10,7 +10,9 @@ mod bench;
 mod bundle;
 mod deps;
 mod e2e;
+mod fresh;
 mod fuzz;
+mod report;
 mod system;
 
 use std::path::PathBuf;
@@ -42,6 +44,10 @@ enum Task {
         /// Skip the end-to-end tests (they need a display server, started here under Xvfb).
         #[arg(long)]
         no_e2e: bool,
+        /// Run the whole test as a newcomer meets it: a fresh clone of HEAD with an empty
+        /// CARGO_HOME and an empty target folder (the toolchain kept), timing each phase.
+        #[arg(long)]
+        fresh: bool,
     },
     /// Index and query benchmarks on the large corpus, side by side with ripgrep.
     Bench {
@@ -107,40 +113,14 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Task::Test { no_e2e } => {
-            system::ensure_packages(system::BUILD_PACKAGES)?;
-            step(
-                "cargo fmt --check",
-                cargo().args(["fmt", "--all", "--check"]),
-            )?;
-            step(
-                "clippy",
-                cargo().args([
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ]),
-            )?;
-            deps::check()?;
-            step(
-                "unit and integration tests",
-                cargo().args(["test", "--workspace", "--exclude", "margin-e2e"]),
-            )?;
-            ui_tests()?;
-            if no_e2e {
-                eprintln!("xtask: end-to-end tests skipped (--no-e2e)");
-                return Ok(());
+        Task::Test { no_e2e, fresh } => {
+            if fresh {
+                return fresh::run(no_e2e);
             }
-            e2e::run(None)?;
-            if on_ci() && cfg!(target_os = "linux") {
-                bundle_and_check()
-            } else {
-                eprintln!("xtask: the .deb install check runs when CI is set (`cargo xtask bundle --check` runs it here)");
-                Ok(())
-            }
+            let started = std::time::Instant::now();
+            let result = test(no_e2e);
+            report::print_summary(started.elapsed());
+            result
         }
         Task::E2e { filter } => e2e::run(filter),
         Task::Fuzz { seconds, target } => fuzz::run(seconds, target),
@@ -156,6 +136,46 @@ fn run(cli: Cli) -> Result<()> {
             window,
             corpus,
         } => bench::run(quick, window, corpus),
+    }
+}
+
+/// Every check, in order; stops at the first failure.
+fn test(no_e2e: bool) -> Result<()> {
+    system::ensure_packages(system::BUILD_PACKAGES)?;
+    step(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
+    step(
+        "clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    deps::check()?;
+    step(
+        "unit and integration tests",
+        cargo().args(["test", "--workspace", "--exclude", "margin-e2e"]),
+    )?;
+    ui_tests()?;
+    if no_e2e {
+        report::skipped("end-to-end tests", "--no-e2e was given");
+        return Ok(());
+    }
+    e2e::run(None)?;
+    if on_ci() && cfg!(target_os = "linux") {
+        bundle_and_check()
+    } else {
+        report::skipped(
+            "the .deb built, installed and launched",
+            "runs when CI is set (`cargo xtask bundle --check` runs it here)",
+        );
+        Ok(())
     }
 }
 
@@ -211,6 +231,13 @@ pub fn ensure_cargo_tool(
     step(&format!("install {krate} (once per machine)"), &mut install)
 }
 
+/// Cargo's home (`CARGO_HOME`, else `~/.cargo`): where `cargo install` puts tools.
+pub fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
 /// `cargo` as the one running xtask, from the workspace root.
 pub fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -254,9 +281,13 @@ pub fn exe(name: &str) -> String {
 pub fn step(name: &str, cmd: &mut Command) -> Result<()> {
     eprintln!("xtask: ▶ {name}");
     let started = std::time::Instant::now();
-    let status = cmd
-        .status()
-        .with_context(|| format!("could not start: {name}"))?;
+    let status = cmd.status();
+    report::step(
+        name,
+        started.elapsed(),
+        status.as_ref().is_ok_and(|s| s.success()),
+    );
+    let status = status.with_context(|| format!("could not start: {name}"))?;
     eprintln!("xtask: {name}: {:.1}s", started.elapsed().as_secs_f64());
     if !status.success() {
         bail!("{name} failed ({status})");
