@@ -15,12 +15,12 @@
 //! - annotations that no longer fit the text become orphans and keep their quote and comment.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::anchor::{self, Position, Quote, Status};
+use crate::atomic::{sync_dir, write_atomically};
 use crate::error::{Error, Result};
 use crate::vault::{check_id, Vault};
 
@@ -613,61 +613,6 @@ impl Store {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
-}
-
-/// Writes `bytes` to `path` so that a crash leaves either the old or the new file: temp file
-/// in the same folder, fsync, rename over, fsync the folder.
-/// Any failure is [`Error::SaveFailed`] naming `path`; the temp file is removed on the way out.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let failed = |cause| Error::SaveFailed {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    fs::create_dir_all(&dir).map_err(failed)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(&dir)
-        .map_err(failed)?;
-    tmp.write_all(bytes).map_err(failed)?;
-    tmp.as_file().sync_all().map_err(failed)?;
-    persist(tmp, path)?;
-    sync_dir(&dir)
-}
-
-/// Renames the temp file over `path`. On Windows a file held open by another program (a sync
-/// client, an antivirus) can make the rename fail for a moment: try a few times.
-fn persist(mut tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
-    let mut tries = 0;
-    loop {
-        match tmp.persist(path) {
-            Ok(_) => return Ok(()),
-            Err(err) if tries < 5 && cfg!(windows) => {
-                tmp = err.file;
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(50 * tries));
-            }
-            Err(err) => {
-                return Err(Error::SaveFailed {
-                    path: path.to_path_buf(),
-                    cause: err.error,
-                })
-            }
-        }
-    }
-}
-
-/// Flushes a folder's entries (the rename) to disk, where the OS allows it.
-fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| Error::io(dir, e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 fn writable(dir: &Path) -> bool {

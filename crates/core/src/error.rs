@@ -92,6 +92,12 @@ pub enum Error {
         /// The id asked for.
         id: String,
     },
+    /// A request that cannot be carried out as asked (a taken name, an empty title).
+    #[error("{message}")]
+    BadInput {
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The OS gave no home/data folder.
     #[error("no folder for Margin's data could be found on this system; set HOME (or run with --vault DIR)")]
     NoDataDir,
@@ -112,6 +118,7 @@ impl Error {
             Error::BadSelection { .. } => "bad_selection",
             Error::Annotations { .. } => "annotations",
             Error::AnnotationNotFound { .. } => "annotation_not_found",
+            Error::BadInput { .. } => "bad_input",
             Error::NoDataDir => "no_data_dir",
         }
     }

@@ -11,8 +11,11 @@
 
 pub mod anchor;
 pub mod annotations;
+pub mod atomic;
+pub mod edit;
 pub mod error;
 pub mod invariants;
+pub mod links;
 pub mod note;
 pub mod places;
 pub mod render;

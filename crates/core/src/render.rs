@@ -461,7 +461,7 @@ fn join_relative<'a>(note_id: &'a str, path: &'a str) -> Option<Vec<&'a str>> {
 }
 
 /// A relative link to a `.md` file, resolved from the current note's folder to a note id.
-fn resolve_relative(dest: &str, note_id: &str) -> Option<(String, Option<String>)> {
+pub(crate) fn resolve_relative(dest: &str, note_id: &str) -> Option<(String, Option<String>)> {
     if dest.is_empty() || dest.starts_with('#') || dest.starts_with('/') || dest.contains(':') {
         return None;
     }
@@ -519,7 +519,7 @@ pub(crate) fn percent_decode(s: &str) -> Option<String> {
 /// notes whose file stem matches (case-insensitive, `-`/`_`/space alike), nearest to the
 /// current note's folder first. Unknown names resolve to `name.md` so the reader can say
 /// that the note does not exist.
-fn resolve_wiki(target: &str, links: &LinkContext<'_>) -> (String, Option<String>) {
+pub(crate) fn resolve_wiki(target: &str, links: &LinkContext<'_>) -> (String, Option<String>) {
     let (name, fragment) = split_fragment(target.trim());
     let fragment = fragment.map(|f| slug(&f));
     let norm = |s: &str| -> String {

@@ -1,0 +1,113 @@
+//! The one writer: every file Margin writes (notes, annotations, drafts, colour names, exports)
+//! goes through [`write_atomically`], so a crash, a kill or a full disk leaves either the old
+//! or the new file, never an empty or partial one.
+//!
+//! The steps: a temp file in the same folder (so the rename stays on one file system), the
+//! bytes, `fsync`, the permissions of the file it replaces, rename over the old file, `fsync`
+//! the folder (where the OS has it) so the rename itself survives a power cut. `tempfile`'s
+//! `persist` only renames, hence the rest by hand.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Writes `bytes` to `path` so that a crash leaves either the old or the new file. An existing
+/// file keeps its permissions; a new one gets the usual `rw-r--r--` (Unix).
+/// Any failure is [`Error::SaveFailed`] naming `path`; the temp file is removed on the way out.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let failed = |cause| Error::SaveFailed {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    fs::create_dir_all(&dir).map_err(failed)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(&dir)
+        .map_err(failed)?;
+    tmp.write_all(bytes).map_err(failed)?;
+    tmp.as_file().sync_all().map_err(failed)?;
+    match fs::metadata(path) {
+        Ok(old) => fs::set_permissions(tmp.path(), old.permissions()).map_err(failed)?,
+        Err(_) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644))
+                    .map_err(failed)?;
+            }
+        }
+    }
+    persist(tmp, path)?;
+    sync_dir(&dir)
+}
+
+/// Renames the temp file over `path`. On Windows a file held open by another program (a sync
+/// client, an antivirus) can make the rename fail for a moment: try a few times.
+fn persist(mut tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    let mut tries = 0;
+    loop {
+        match tmp.persist(path) {
+            Ok(_) => return Ok(()),
+            Err(err) if tries < 5 && cfg!(windows) => {
+                tmp = err.file;
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50 * tries));
+            }
+            Err(err) => {
+                return Err(Error::SaveFailed {
+                    path: path.to_path_buf(),
+                    cause: err.error,
+                })
+            }
+        }
+    }
+}
+
+/// Flushes a folder's entries (a rename, a removal) to disk, where the OS allows it.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(dir, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_file_and_keeps_its_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        write_atomically(&path, b"one").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o644
+            );
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        write_atomically(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o640
+            );
+        }
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temp file is left behind");
+    }
+}
