@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use margin_core::annotations::{self, Annotation, Store};
+use margin_core::edit;
 use margin_core::places::{seed_default_vault, Places};
 use margin_core::search::{Hit, SearchIndex, UpdateStats};
 use margin_core::{tree, Note, Tree, TreeNode, Vault};
@@ -70,6 +71,35 @@ enum Command {
     },
     /// Keep the search index current while notes change; prints one line per change.
     Watch,
+    /// Make a new note (front matter with its title); prints its id.
+    New {
+        /// The note's title; the file name is made from it.
+        title: String,
+        /// The folder to put it in (default: the vault's top folder).
+        #[arg(long, default_value = "")]
+        folder: String,
+    },
+    /// Rename or move a note: links to it are rewritten across the vault, its annotations
+    /// move with it; prints what changed.
+    Mv {
+        /// The note's id now.
+        from: String,
+        /// Its new id (folders are made as needed).
+        to: String,
+    },
+    /// Send a note to the trash (your system's; restore it from there).
+    Rm {
+        /// The note id.
+        note: String,
+    },
+    /// Change a note from a script.
+    Edit {
+        /// The note id.
+        note: String,
+        /// Add this text at the end, on a line of its own.
+        #[arg(long, required = true, allow_hyphen_values = true)]
+        append: String,
+    },
     /// Print one note.
     Show {
         /// The note id, e.g. `realtime/webrtc.md`.
@@ -191,6 +221,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(out, "{id}")?;
         }
         Command::Annotations { action } => annotations_command(&vault, action, &mut out)?,
+        Command::New { title, folder } => {
+            let id = edit::create_note(&vault, &folder, &title)?;
+            writeln!(out, "{id}")?;
+        }
+        Command::Mv { from, to } => {
+            let moved = edit::move_note(&vault, &store(&vault)?, &from, &to)?;
+            writeln!(out, "moved {from} -> {}", moved.id)?;
+            for (note, count) in &moved.links {
+                let s = if *count == 1 { "" } else { "s" };
+                writeln!(out, "  {count} link{s} rewritten in {note}")?;
+            }
+            if moved.annotations > 0 {
+                writeln!(out, "  {} annotation(s) moved with it", moved.annotations)?;
+            }
+        }
+        Command::Rm { note } => {
+            edit::trash_note(&vault, &note)?;
+            writeln!(out, "{note} moved to the trash")?;
+        }
+        Command::Edit { note, append } => edit::append(&vault, &note, &append)?,
         Command::Watch => watch(&vault)?,
         Command::Show {
             note,

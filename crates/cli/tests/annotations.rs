@@ -2,47 +2,11 @@
 //! notes, and the crash test: writers killed at random moments lose nothing acknowledged.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-struct Vault {
-    _home: tempfile::TempDir,
-    path: PathBuf,
-}
-
-fn vault() -> Vault {
-    let home = tempfile::tempdir().unwrap();
-    let path = home.path().join("notes");
-    copy_dir(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../notes"),
-        &path,
-    );
-    Vault { _home: home, path }
-}
-
-fn margin(v: &Vault, args: &[&str]) -> Output {
-    command(v, args).output().unwrap()
-}
-
-fn command(v: &Vault, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_margin"));
-    cmd.arg("--vault").arg(&v.path).args(args);
-    cmd.env("XDG_CACHE_HOME", v._home.path().join("cache"))
-        .env("XDG_DATA_HOME", v._home.path().join("data"));
-    cmd
-}
+mod common;
+use common::*;
 
 /// `margin annotate` of "bidirectional connection" in the WebSocket note, with `comment`
 /// (the writer the crash and full-disk tests interrupt).
@@ -73,15 +37,6 @@ fn names_beside(file: &Path, pick: impl Fn(&str) -> bool) -> Vec<String> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| pick(n))
         .collect()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
