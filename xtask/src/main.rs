@@ -14,6 +14,7 @@ mod fresh;
 mod fuzz;
 mod report;
 mod system;
+mod vendor;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -76,6 +77,12 @@ enum Task {
         /// Only this target.
         target: Option<String>,
     },
+    /// Rebuild the vendored editor (ui/vendor/) from xtask/vendor/package-lock.json.
+    Vendor {
+        /// Only check that ui/vendor/ is what the lock file builds.
+        #[arg(long)]
+        check: bool,
+    },
     /// Only the end-to-end tests in the real window.
     E2e {
         /// Only the tests of this file of crates/e2e/tests (`desktop`), or whose name contains this.
@@ -123,6 +130,7 @@ fn run(cli: Cli) -> Result<()> {
             result
         }
         Task::E2e { filter } => e2e::run(filter),
+        Task::Vendor { check } => vendor::run(check),
         Task::Fuzz { seconds, target } => fuzz::run(seconds, target),
         Task::Bundle { check } => {
             if check {
@@ -163,6 +171,7 @@ fn test(no_e2e: bool) -> Result<()> {
         cargo().args(["test", "--workspace", "--exclude", "margin-e2e"]),
     )?;
     ui_tests()?;
+    vendor::run(true)?;
     if no_e2e {
         report::skipped("end-to-end tests", "--no-e2e was given");
         return Ok(());
