@@ -27,6 +27,15 @@ fn main() {
             "recent_vaults",
             "open_vault",
             "set_window_theme",
+            "note_source",
+            "save_note",
+            "put_draft",
+            "drop_draft",
+            "create_note",
+            "create_folder",
+            "move_note",
+            "trash_note",
+            "untrash_note",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

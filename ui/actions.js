@@ -6,12 +6,17 @@
 /** The action a key press stands for, or null. Shortcuts use Ctrl, or Cmd on macOS. */
 export function keyAction(event) {
   if (event.key === 'F1' && !event.ctrlKey && !event.metaKey && !event.altKey) return 'shortcuts';
+  if (event.key === 'F2' && !event.ctrlKey && !event.metaKey && !event.altKey) return 'rename-note';
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
   const key = event.key.toLowerCase();
   if (event.shiftKey && key === 'a') return 'annotations';
   if (event.shiftKey && key === 'l') return 'toggle-theme';
   if (key === 'k' || key === 'p') return 'search';
   if (key === 'f') return 'find';
+  if (key === 'e' && !event.shiftKey) return 'edit';
+  if (key === 'n' && !event.shiftKey) return 'new-note';
+  if (key === 's' && !event.shiftKey) return 'save';
+  if (event.key === 'Delete') return 'delete-note';
   if (key === 'o') return 'open-folder';
   if (key === '\\') return 'toggle-tree';
   if (key === '=' || key === '+') return 'zoom-in';

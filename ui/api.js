@@ -97,3 +97,25 @@ export const onMenu = (handler) => on('menu', handler);
 export const onVaultOpened = (handler) => on('vault-opened', handler);
 /** Calls `handler(message)` when something failed outside a call of the page's. */
 export const onAppError = (handler) => on('app-error', handler);
+/** @typedef {{ note: string, base: string, text: string, saved: string }} Draft */
+/** @returns {Promise<{ id: string, text: string, layout: { bom: boolean, crlf: boolean }, read_only: boolean, draft: Draft | null }>} */
+export const noteSource = (id) => invoke('note_source', { id });
+/** @typedef {{ outcome: 'unchanged' | 'written' | 'recreated' } | { outcome: 'merged', text: string } |
+ *            { outcome: 'conflict', conflict: string }} Saved */
+/** @returns {Promise<Saved>} */
+export const saveNote = (id, base, text) => invoke('save_note', { id, base, text });
+/** @returns {Promise<void>} */
+export const putDraft = (id, base, text) => invoke('put_draft', { id, base, text });
+/** @returns {Promise<void>} */
+export const dropDraft = (id) => invoke('drop_draft', { id });
+/** @returns {Promise<string>} the new note's id */
+export const createNote = (folder, title) => invoke('create_note', { folder, title });
+/** @returns {Promise<string>} */
+export const createFolder = (path) => invoke('create_folder', { path });
+/** @returns {Promise<{ id: string, links: [string, number][], annotations: number }>} */
+export const moveNote = (from, to) => invoke('move_note', { from, to });
+/** @typedef {{ id: string, bytes: number[] }} Trashed */
+/** @returns {Promise<Trashed>} */
+export const trashNote = (id) => invoke('trash_note', { id });
+/** @returns {Promise<void>} */
+export const untrashNote = (trashed) => invoke('untrash_note', { trashed });

@@ -16,6 +16,8 @@ import { createLibrary } from './library.js';
 import { createVaults } from './vaults.js';
 import { createActions, keyAction } from './actions.js';
 import { createShortcuts } from './shortcuts.js';
+import { createEditor } from './editor.js';
+import { createPrompt } from './prompt.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -24,6 +26,8 @@ let vault = vaultSettings('');
 let generation = null;
 let openSeq = 0;
 let currentId = null;
+/** The open note's headings (their ids, in order): places the editor and the reader share. */
+let currentOutline = [];
 
 /** The menu bar and dialogs follow the page's theme. 'system' at start leaves the desktop's
  *  own choice alone; only after a light or dark choice is the window told to follow again. */
@@ -64,6 +68,113 @@ const annotations = createAnnotations({
   api,
   status,
 });
+const editor = createEditor($('editor'), { api, status });
+const ask = createPrompt($('prompt'));
+
+/** Ctrl+E: the reader becomes the Markdown editor at the same section, and back. */
+async function toggleEdit() {
+  if (editor.isOpen) {
+    const section = await editor.close();
+    if (section === false) return; // not saved: the editor stays
+    $('note').hidden = false;
+    await openNote(currentId, null, { reload: true });
+    const anchor = currentOutline[section]?.id;
+    if (anchor) reader.scrollToAnchor(anchor);
+    $('reader-pane').focus({ preventScroll: true });
+    return;
+  }
+  if (!currentId) return;
+  if (library.isOpen) closeLibrary();
+  findBar.hide();
+  const section = currentOutline.findIndex((h) => h.id === currentSection);
+  let list = [];
+  try {
+    list = (await api.listAnnotations(currentId)).annotations;
+  } catch { /* drawn without highlights */ }
+  $('note').hidden = true;
+  try {
+    await editor.open(currentId, { sectionIndex: section >= 0 ? section : null, annotations: list });
+  } catch (err) {
+    $('note').hidden = false;
+    status.say(err.message, 'error');
+  }
+}
+
+/** The folder new notes go to: the folder row focused in the tree, else the open note's. */
+function targetFolder() {
+  const row = document.activeElement?.closest?.('[data-folder]');
+  if (row instanceof HTMLElement && row.dataset.folder !== undefined) return row.dataset.folder;
+  return currentId?.includes('/') ? currentId.slice(0, currentId.lastIndexOf('/')) : '';
+}
+
+async function refreshTree() {
+  const data = await api.listTree();
+  tree.render(data, vault.get('openFolders', []));
+  status.set({ notes: data.note_count });
+}
+
+/** Ctrl+N: a new note in the selected folder, opened in the editor. */
+async function newNote() {
+  const folder = targetFolder();
+  const title = await ask(`New note in ${folder || 'the top folder'}`, 'Title');
+  if (!title) return;
+  try {
+    const id = await api.createNote(folder, title);
+    await refreshTree();
+    if (await openNote(id)) await toggleEdit();
+    status.say(`Created ${id}`);
+  } catch (err) {
+    status.say(err.message, 'error');
+  }
+}
+
+/** F2: rename or move the open note; links to it are rewritten, highlights go with it. */
+async function renameNote() {
+  if (!currentId) return;
+  const from = currentId;
+  const to = await ask('Rename or move the note', 'New path, e.g. folder/name.md', from, { okLabel: 'Rename' });
+  if (!to || to === from) return;
+  const wasEditing = editor.isOpen;
+  if (wasEditing && (await editor.close()) === false) return;
+  $('note').hidden = false;
+  try {
+    const moved = await api.moveNote(from, to.endsWith('.md') || to.endsWith('.markdown') ? to : `${to}.md`);
+    await refreshTree();
+    await openNote(moved.id, null, { reload: true });
+    const links = moved.links.reduce((n, [, c]) => n + c, 0);
+    status.say(`Renamed to ${moved.id}; ${links} link${links === 1 ? '' : 's'} rewritten in ${moved.links.length} note${moved.links.length === 1 ? '' : 's'}.`);
+    if (wasEditing) await toggleEdit();
+  } catch (err) {
+    status.say(err.message, 'error');
+    if (wasEditing) await toggleEdit();
+  }
+}
+
+/** Ctrl+Delete: the open note goes to the system's trash, with Undo. */
+async function deleteNote() {
+  if (!currentId) return;
+  const id = currentId;
+  if (editor.isOpen && (await editor.close()) === false) return;
+  $('note').hidden = false;
+  try {
+    const trashed = await api.trashNote(id);
+    currentId = null;
+    await refreshTree();
+    reader.showMessage('Moved to the trash', `${id} is in your system's trash. Its highlights are kept.`);
+    status.offerUndo(`${id} moved to the trash.`, async () => {
+      try {
+        await api.untrashNote(trashed);
+        await refreshTree();
+        await openNote(id);
+      } catch (err) {
+        status.say(err.message, 'error');
+      }
+    });
+  } catch (err) {
+    status.say(err.message, 'error');
+  }
+}
+
 /** Asks where to save, then writes every annotation of the vault (`md` or `w3c` JSON-LD). */
 async function exportAnnotations(format) {
   try {
@@ -121,6 +232,11 @@ const palette = createSearch($('palette'), {
 
 async function openNote(id, anchor = null, { reload = false } = {}) {
   if (library.isOpen) closeLibrary();
+  if (editor.isOpen && editor.noteId !== id) {
+    // Switching notes saves; the new note opens in the reader.
+    if ((await editor.close()) === false) return false;
+    $('note').hidden = false;
+  }
   if (id === currentId && !reload) {
     if (anchor) reader.scrollToAnchor(anchor);
     return true;
@@ -136,6 +252,7 @@ async function openNote(id, anchor = null, { reload = false } = {}) {
     reader.show(note, anchor);
     if (keepScroll !== null) pane.scrollTop = keepScroll;
     tree.setCurrent(id, note.outline);
+    currentOutline = note.outline;
     outline.show(note.outline);
     await annotations.show(id);
     if (keepScroll !== null) await findBar.refresh();
@@ -152,6 +269,7 @@ async function openNote(id, anchor = null, { reload = false } = {}) {
   }
 }
 
+let currentSection = null;
 /** Marks the section being read: the last heading above the top of the reader. */
 function spy() {
   const pane = $('reader-pane');
@@ -163,6 +281,7 @@ function spy() {
     else break;
   }
   current ??= headings[0]?.id ?? null;
+  currentSection = current;
   tree.setSection(current);
   outline.setSection(current);
 }
@@ -203,7 +322,7 @@ filterBox.addEventListener('keydown', (event) => {
 $('open-search').addEventListener('click', () => palette.open());
 
 /** True for elements that use Enter themselves. */
-const isField = (el) => el instanceof HTMLElement && (el.matches('input, textarea, button, a, [role="treeitem"]'));
+const isField = (el) => el instanceof HTMLElement && (el.matches('input, textarea, button, a, [role="treeitem"]') || el.isContentEditable);
 
 const shortcuts = createShortcuts($('shortcuts'));
 
@@ -221,6 +340,11 @@ const actions = createActions({
   'toggle-theme': () => layout.nextTheme(),
   'export-markdown': () => exportAnnotations('md'),
   'export-json': () => exportAnnotations('w3c'),
+  edit: () => toggleEdit(),
+  save: () => (editor.isOpen ? editor.save().catch(() => {}) : null),
+  'new-note': () => newNote(),
+  'rename-note': () => renameNote(),
+  'delete-note': () => deleteNote(),
 });
 api.onMenu((id) => actions.run(id, 'menu'));
 api.onVaultOpened(() => location.reload());
@@ -244,8 +368,13 @@ function contextKey(event) {
   return true;
 }
 
+/** Keys the editor keeps for itself (its own find/replace, its own save). */
+const EDITOR_KEYS = new Set(['find', 'save']);
+
 document.addEventListener('keydown', (event) => {
-  if (actions.run(keyAction(event), 'key') || contextKey(event)) event.preventDefault();
+  const action = keyAction(event);
+  if (editor.isOpen && EDITOR_KEYS.has(action) && $('editor').contains(/** @type {Node} */ (event.target))) return;
+  if (actions.run(action, 'key') || contextKey(event)) event.preventDefault();
 });
 
 /** Notes changed on disk (any editor, git, the CLI): follow them. */
@@ -265,6 +394,19 @@ async function onVaultChanged(change) {
   palette.refresh();
   if (!currentId) return;
   const renamedTo = change.renamed.find(([from]) => from === currentId)?.[1];
+  if (editor.isOpen) {
+    // The editor keeps the user's text whatever happened on disk; its next save merges.
+    if (renamedTo) {
+      editor.retarget(renamedTo);
+      currentId = renamedTo;
+      status.say(`The note was moved to ${renamedTo}; your text will be saved there.`);
+    } else if (removed.includes(currentId)) {
+      status.say('The note was deleted outside Margin; your text is kept and saved back when you save.', 'warn');
+    } else if (changed.includes(currentId)) {
+      await editor.outsideChange();
+    }
+    return;
+  }
   if (renamedTo) {
     await openNote(renamedTo);
     status.say(`The note was moved to ${renamedTo}.`);

@@ -16,6 +16,14 @@ export const SHORTCUTS = [
     ['Ctrl + / Ctrl − / Ctrl 0', 'Reading size'],
     ['Ctrl+Shift+L', 'Next theme: system, light, dark'],
   ]],
+  ['Writing', [
+    ['Ctrl+E', 'Edit the open note (Markdown source) / back to reading'],
+    ['Ctrl+S', 'Save now (the editor also saves 1 s after you stop typing)'],
+    ['Ctrl+F in the editor', 'Find and replace in the source'],
+    ['Ctrl+N', 'New note in the selected folder'],
+    ['F2', 'Rename or move the open note (links follow)'],
+    ['Ctrl+Delete', 'Move the open note to the trash (Ctrl+Z undoes)'],
+  ]],
   ['Annotating', [
     ['Select text, then 1–5', 'Highlight in that colour'],
     ['c / t', 'Highlight and write a comment / tags'],

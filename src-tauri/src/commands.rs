@@ -10,13 +10,13 @@ use tauri_plugin_opener::OpenerExt;
 
 use crate::state::{recent, AppState, IndexStatus, Session};
 
-type CmdResult<T> = Result<T, ErrorPayload>;
+pub(crate) type CmdResult<T> = Result<T, ErrorPayload>;
 
 fn vault(session: &Session) -> CmdResult<Vault> {
     session.vault.as_ref().cloned().map_err(ErrorPayload::from)
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     job: impl FnOnce() -> CmdResult<T> + Send + 'static,
 ) -> CmdResult<T> {
     tokio::task::spawn_blocking(job)
@@ -257,7 +257,7 @@ fn reindex_later(app: &tauri::AppHandle, id: &str) {
 
 /// The vault and annotation store of one and the same session: taken together so that a vault
 /// switch between two look-ups can never pair one vault's notes with another's annotations.
-fn vault_and_store(state: &AppState) -> CmdResult<(Vault, Store)> {
+pub(crate) fn vault_and_store(state: &AppState) -> CmdResult<(Vault, Store)> {
     let session = state.session();
     Ok((vault(&session)?, store(&session)?))
 }

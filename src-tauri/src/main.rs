@@ -5,6 +5,7 @@
 mod commands;
 mod desktop;
 mod state;
+mod writing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -115,6 +116,15 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::recent_vaults,
             commands::open_vault,
             commands::set_window_theme,
+            writing::note_source,
+            writing::save_note,
+            writing::put_draft,
+            writing::drop_draft,
+            writing::create_note,
+            writing::create_folder,
+            writing::move_note,
+            writing::trash_note,
+            writing::untrash_note,
         ]))
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

@@ -45,3 +45,14 @@ test('one press seen by the menu and the page runs once; repeated presses all ru
   assert.equal(actions.run('no-such-action', 'menu'), false);
   assert.equal(actions.run(null, 'key'), false);
 });
+
+test('writing keys: edit, save, new, rename, delete', () => {
+  assert.equal(keyAction(key('e', { ctrlKey: true })), 'edit');
+  assert.equal(keyAction(key('E', { metaKey: true })), 'edit');
+  assert.equal(keyAction(key('s', { ctrlKey: true })), 'save');
+  assert.equal(keyAction(key('n', { ctrlKey: true })), 'new-note');
+  assert.equal(keyAction(key('F2')), 'rename-note');
+  assert.equal(keyAction(key('Delete', { ctrlKey: true })), 'delete-note');
+  assert.equal(keyAction(key('Delete')), null, 'Delete alone stays a key of text fields');
+  assert.equal(keyAction(key('e')), null);
+});

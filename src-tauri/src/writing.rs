@@ -1,0 +1,155 @@
+//! The commands of writing: the editor's load, save and drafts, and new / rename / move /
+//! trash. Each is state + arguments → a margin-core call ([`margin_core::edit`]) on the
+//! blocking pool; after a write the note is re-indexed at once, so search finds the new text
+//! without waiting for the file watcher.
+
+use margin_core::edit::{self, Draft, Drafts, Moved, Saved, Source, Trashed};
+use margin_core::ErrorPayload;
+use serde::Serialize;
+use tauri::State;
+
+use crate::commands::{blocking, vault_and_store, CmdResult};
+use crate::state::AppState;
+
+/// A note's source for the editor, with the draft of unsaved text left by an earlier session
+/// (a crash, a failed save) when it differs from the file.
+#[derive(Serialize)]
+pub struct EditorSource {
+    #[serde(flatten)]
+    source: Source,
+    draft: Option<Draft>,
+}
+
+/// Opens note `id` in the editor.
+#[tauri::command]
+pub async fn note_source(state: State<'_, AppState>, id: String) -> CmdResult<EditorSource> {
+    let (vault, store) = vault_and_store(&state)?;
+    blocking(move || {
+        let source = edit::load(&vault, &id)?;
+        let draft = Drafts::of(&store)
+            .get(&id)
+            .filter(|d| d.text != source.text);
+        Ok(EditorSource { source, draft })
+    })
+    .await
+}
+
+/// Saves the editor's text (see [`edit::save`]: merged with outside edits, never lost), then
+/// forgets its draft and re-indexes the note.
+#[tauri::command]
+pub async fn save_note(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    base: String,
+    text: String,
+) -> CmdResult<Saved> {
+    let (vault, store) = vault_and_store(&state)?;
+    let note = id.clone();
+    let saved = blocking(move || {
+        let saved = edit::save(&vault, &id, &base, &text)?;
+        let _ = Drafts::of(&store).remove(&id);
+        Ok(saved)
+    })
+    .await?;
+    let mut touched = vec![note];
+    if let Saved::Conflict { conflict } = &saved {
+        touched.push(conflict.clone());
+    }
+    reindex(&app, touched);
+    Ok(saved)
+}
+
+/// Keeps the editor's unsaved text in `.margin/drafts/` (written ≤ 1 s after typing stops).
+#[tauri::command]
+pub async fn put_draft(
+    state: State<'_, AppState>,
+    id: String,
+    base: String,
+    text: String,
+) -> CmdResult<()> {
+    let (_, store) = vault_and_store(&state)?;
+    blocking(move || Ok(Drafts::of(&store).put(&id, &base, &text)?)).await
+}
+
+/// Forgets the draft of `id` (the user chose the file's text over it).
+#[tauri::command]
+pub async fn drop_draft(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    let (_, store) = vault_and_store(&state)?;
+    blocking(move || Ok(Drafts::of(&store).remove(&id)?)).await
+}
+
+/// Makes a note titled `title` in `folder` and returns its id.
+#[tauri::command]
+pub async fn create_note(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    folder: String,
+    title: String,
+) -> CmdResult<String> {
+    let (vault, _) = vault_and_store(&state)?;
+    let id = blocking(move || Ok(edit::create_note(&vault, &folder, &title)?)).await?;
+    reindex(&app, vec![id.clone()]);
+    Ok(id)
+}
+
+/// Makes a folder (vault-relative path).
+#[tauri::command]
+pub async fn create_folder(state: State<'_, AppState>, path: String) -> CmdResult<String> {
+    let (vault, _) = vault_and_store(&state)?;
+    blocking(move || Ok(edit::create_folder(&vault, &path)?)).await
+}
+
+/// Renames or moves a note: links rewritten across the vault, annotations carried.
+#[tauri::command]
+pub async fn move_note(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> CmdResult<Moved> {
+    let (vault, store) = vault_and_store(&state)?;
+    let moved = blocking(move || Ok(edit::move_note(&vault, &store, &from, &to)?)).await?;
+    let mut touched: Vec<String> = moved.links.iter().map(|(id, _)| id.clone()).collect();
+    touched.push(moved.id.clone());
+    reindex(&app, touched);
+    Ok(moved)
+}
+
+/// Sends a note to the OS trash; returns what undo needs.
+#[tauri::command]
+pub async fn trash_note(state: State<'_, AppState>, id: String) -> CmdResult<Trashed> {
+    let (vault, _) = vault_and_store(&state)?;
+    blocking(move || Ok(edit::trash_note(&vault, &id)?)).await
+}
+
+/// Undoes a trash: the note comes back with its exact bytes.
+#[tauri::command]
+pub async fn untrash_note(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    trashed: Trashed,
+) -> CmdResult<()> {
+    let (vault, _) = vault_and_store(&state)?;
+    let id = trashed.id.clone();
+    blocking(move || Ok(edit::untrash(&vault, &trashed)?)).await?;
+    reindex(&app, vec![id]);
+    Ok(())
+}
+
+/// Re-indexes notes in the background after Margin wrote them.
+fn reindex(app: &tauri::AppHandle, ids: Vec<String>) {
+    use tauri::Manager;
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let session = app.state::<AppState>().session();
+        if let (Ok(vault), Some(index)) = (&session.vault, session.index.get()) {
+            if let Err(err) = index.update_notes(vault, &ids) {
+                tracing::warn!(
+                    "re-indexing after a save: {}",
+                    ErrorPayload::from(err).message
+                );
+            }
+        }
+    });
+}

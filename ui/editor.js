@@ -1,0 +1,274 @@
+// The editor (centre pane, in place of the reader): the note's Markdown source in CodeMirror 6
+// (ui/vendor/codemirror.js, loaded on first use). Saves with Ctrl+S, after 1 s without typing,
+// when another note is opened and when the editor closes; a draft of unsaved text goes to
+// .margin/drafts/ first, so a crash or a failed save loses nothing. Outside edits are merged by
+// the Rust side (edit::save); the editor shows what it is told.
+// Usage: const editor = createEditor(host, { api, status, onSaved(id) });
+// await editor.open(id, { sectionIndex }); await editor.close(); editor.save(); editor.isOpen.
+
+const IDLE_SAVE_MS = 1000;
+
+/** CodeMirror, loaded once on first use (565 KB: not at start-up). */
+let cm = null;
+async function codemirror() {
+  cm ??= await import('./vendor/codemirror.js');
+  return cm;
+}
+
+/** Heading lines of Markdown source (ATX, outside fenced code): their 0-based line numbers. */
+export function headingLines(text) {
+  const lines = text.split('\n');
+  const out = [];
+  let fence = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const f = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
+    if (f) {
+      if (!fence) fence = f[1][0];
+      else if (f[1][0] === fence) fence = null;
+      continue;
+    }
+    if (!fence && /^\s{0,3}#{1,6}(\s|$)/.test(line)) out.push(i);
+  }
+  return out;
+}
+
+export function createEditor(host, { api, status, onSaved }) {
+  /** @type {any} */
+  let view = null;
+  let id = null;
+  /** The text the file held when loaded or last saved: the base of a three-way merge. */
+  let base = '';
+  let timer = null;
+  let saving = null;
+  let highlights = [];
+
+  const setState = (state, text) => {
+    host.dataset.state = state;
+    const label = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', error: 'Not saved' }[state];
+    status.say(text ?? label, state === 'error' ? 'error' : 'info');
+    document.title = `${state === 'unsaved' ? '• ' : ''}${id ?? ''} — Margin`;
+  };
+
+  const dirty = () => view && view.state.doc.toString() !== base;
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(() => save().catch(() => {}), IDLE_SAVE_MS);
+  }
+
+  /** Saves now (if anything changed); resolves once the file is written. */
+  async function save() {
+    clearTimeout(timer);
+    if (saving) await saving;
+    if (!view || !dirty()) return;
+    const text = view.state.doc.toString();
+    const note = id;
+    setState('saving');
+    saving = (async () => {
+      try {
+        await api.putDraft(note, base, text);
+        const outcome = await api.saveNote(note, base, text);
+        if (note !== id) return;
+        if (outcome.outcome === 'merged') {
+          base = outcome.text;
+          replaceKeepingCursor(outcome.text);
+          setState(dirty() ? 'unsaved' : 'saved', 'Saved — merged with changes made outside Margin');
+        } else if (outcome.outcome === 'conflict') {
+          base = text;
+          setState(dirty() ? 'unsaved' : 'saved', `Saved your text; the version changed outside Margin is kept as ${outcome.conflict}`);
+        } else {
+          base = text;
+          setState(dirty() ? 'unsaved' : 'saved', outcome.outcome === 'recreated' ? 'Saved (the file had been removed outside Margin and is back)' : undefined);
+        }
+        onSaved?.(note, outcome);
+      } catch (err) {
+        setState('error', `Not saved: ${err.message} Your text is kept in the editor and as a draft.`);
+        throw err;
+      } finally {
+        saving = null;
+      }
+    })();
+    return saving;
+  }
+
+  function replaceKeepingCursor(text) {
+    if (!view || view.state.doc.toString() === text) return;
+    const head = Math.min(view.state.selection.main.head, text.length);
+    view.dispatch({
+      changes: { from: 0, to: view.state.doc.length, insert: text },
+      selection: { anchor: head },
+      annotations: cm.Transaction.remote.of(true),
+    });
+  }
+
+  /** Highlights of the note drawn in the source, moved with every edit (mapped, not searched). */
+  function highlightField() {
+    const { StateField, StateEffect, Decoration, EditorView } = cm;
+    const setMarks = StateEffect.define();
+    const field = StateField.define({
+      create: () => Decoration.none,
+      update(marks, tr) {
+        marks = marks.map(tr.changes);
+        for (const e of tr.effects) if (e.is(setMarks)) marks = e.value;
+        return marks;
+      },
+      provide: (f) => EditorView.decorations.from(f),
+    });
+    return { field, setMarks };
+  }
+
+  function marksFor(text, list) {
+    const ranges = [];
+    for (const a of list) {
+      if (a.status === 'orphan' || !a.quote?.exact) continue;
+      const at = text.indexOf(a.quote.exact);
+      if (at < 0) continue;
+      ranges.push([at, at + a.quote.exact.length, a.color]);
+    }
+    ranges.sort((x, y) => x[0] - y[0]);
+    return cm.Decoration.set(ranges.map(([from, to, color]) =>
+      cm.Decoration.mark({ class: `cm-margin-hl hl-${color}` }).range(from, to)));
+  }
+
+  async function open(noteId, { sectionIndex = null, annotations = [] } = {}) {
+    await close();
+    const lib = await codemirror();
+    const source = await api.noteSource(noteId);
+    id = noteId;
+    base = source.text;
+    let text = source.text;
+    if (source.draft) {
+      text = source.draft.text;
+      base = source.draft.base === source.text ? source.draft.base : source.text;
+    }
+    highlights = annotations;
+    const marks = highlightField();
+    const theme = lib.EditorView.theme({}, {});
+    view = new lib.EditorView({
+      parent: host,
+      state: lib.EditorState.create({
+        doc: text,
+        extensions: [
+          lib.history(),
+          lib.drawSelection(),
+          lib.dropCursor(),
+          lib.indentOnInput(),
+          lib.bracketMatching(),
+          lib.highlightActiveLine(),
+          lib.highlightSelectionMatches(),
+          lib.EditorView.lineWrapping,
+          lib.markdown({ base: lib.markdownLanguage }),
+          lib.syntaxHighlighting(markdownStyle(lib)),
+          lib.EditorState.readOnly.of(source.read_only),
+          lib.EditorView.contentAttributes.of({ 'aria-label': `Markdown source of ${noteId}`, spellcheck: 'true' }),
+          lib.keymap.of([
+            { key: 'Mod-s', preventDefault: true, run: () => { save().catch(() => {}); return true; } },
+            ...lib.searchKeymap,
+            ...lib.historyKeymap,
+            ...lib.defaultKeymap,
+            lib.indentWithTab,
+          ]),
+          marks.field,
+          theme,
+          lib.EditorView.updateListener.of((u) => {
+            if (!u.docChanged) return;
+            const remote = u.transactions.some((t) => t.annotation(lib.Transaction.remote));
+            if (dirty()) {
+              if (!remote) setState('unsaved');
+              schedule();
+            }
+          }),
+        ],
+      }),
+    });
+    view.dispatch({ effects: marks.setMarks.of(marksFor(text, highlights)) });
+    host.hidden = false;
+    if (sectionIndex !== null) {
+      const line = headingLines(text)[sectionIndex];
+      if (line !== undefined) {
+        const pos = view.state.doc.line(line + 1).from;
+        view.dispatch({ selection: { anchor: pos }, effects: lib.EditorView.scrollIntoView(pos, { y: 'start' }) });
+      }
+    }
+    view.focus();
+    if (source.read_only) setState('error', 'This note is read-only on disk: Margin can show it but not save it.');
+    else if (source.draft) {
+      setState('unsaved', 'Unsaved text from your last session was brought back; it is saved in a moment.');
+      schedule();
+    } else setState('saved', 'Editing — Ctrl+E shows the note, Ctrl+S saves (it also saves by itself)');
+  }
+
+  /** Saves and closes; returns the index of the section at the top of the editor. */
+  async function close() {
+    if (!view) return null;
+    try {
+      await save();
+    } catch {
+      return false; // keep the editor open: the text is not safe yet
+    }
+    const top = view.lineBlockAtHeight(view.scrollDOM.scrollTop).from;
+    const topLine = view.state.doc.lineAt(top).number - 1;
+    const headings = headingLines(view.state.doc.toString());
+    let section = -1;
+    for (let i = 0; i < headings.length && headings[i] <= topLine; i++) section = i;
+    view.destroy();
+    view = null;
+    id = null;
+    host.hidden = true;
+    host.replaceChildren();
+    return section;
+  }
+
+  /** The note changed on disk: reload when nothing is unsaved, else merge through a save. */
+  async function outsideChange() {
+    if (!view || saving) return;
+    if (dirty()) {
+      await save().catch(() => {});
+      return;
+    }
+    try {
+      const source = await api.noteSource(id);
+      if (source.text === base) return; // our own save coming back from the watcher
+      base = source.text;
+      replaceKeepingCursor(source.text);
+      setState('saved', 'Reloaded: the note was changed outside Margin');
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  }
+
+  window.addEventListener('beforeunload', () => {
+    if (dirty()) api.putDraft(id, base, view.state.doc.toString()).catch(() => {});
+  });
+
+  return {
+    open,
+    close,
+    save,
+    outsideChange,
+    /** The note was renamed on disk: later saves go to its new id. */
+    retarget(newId) { id = newId; },
+    get isOpen() { return view !== null; },
+    get noteId() { return id; },
+    get isDirty() { return Boolean(dirty()); },
+    /** The editor's text (for tests and for a rename while editing). */
+    get text() { return view ? view.state.doc.toString() : null; },
+  };
+}
+
+/** Markdown colours from the theme's CSS variables (light and dark follow by themselves). */
+function markdownStyle(lib) {
+  const t = lib.tags;
+  return lib.HighlightStyle.define([
+    { tag: t.heading, class: 'cm-md-heading' },
+    { tag: t.strong, class: 'cm-md-strong' },
+    { tag: t.emphasis, class: 'cm-md-emphasis' },
+    { tag: t.link, class: 'cm-md-link' },
+    { tag: t.url, class: 'cm-md-url' },
+    { tag: t.monospace, class: 'cm-md-code' },
+    { tag: t.quote, class: 'cm-md-quote' },
+    { tag: [t.processingInstruction, t.meta], class: 'cm-md-mark' },
+    { tag: t.list, class: 'cm-md-list' },
+  ]);
+}
