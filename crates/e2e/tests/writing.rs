@@ -1,0 +1,143 @@
+//! Writing in the real window, through real key presses: Ctrl+E opens the note's source in the
+//! editor with its highlight drawn, typed text is saved by Ctrl+S and by 1 s of idle typing
+//! (checked on disk), an outside edit elsewhere in the file is merged into the editor's text,
+//! an overlapping one leaves a conflict copy beside the note, and Ctrl+E goes back to the
+//! rendered note showing the new text.
+
+use std::time::Duration;
+
+use anyhow::{ensure, Result};
+use margin_e2e::{element, eventually, keys, status_with, text_of, vault_copy, with_app};
+
+const CTRL: &str = "\u{E009}";
+const RELEASE: &str = "\u{E000}";
+const END: &str = "\u{E010}";
+const ENTER: &str = "\u{E007}";
+
+#[tokio::test]
+async fn edit_save_merge_and_conflict() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let note = root.join("infrastructure/load-balancer.md");
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        c.execute(
+            "document.querySelector('.tree-folder[data-folder=\"infrastructure\"]').click()",
+            vec![],
+        )
+        .await?;
+        element(
+            &c,
+            ".tree-note[data-note-id='infrastructure/load-balancer.md']",
+        )
+        .await?
+        .click()
+        .await?;
+        element(
+            &c,
+            ".note-body[data-note-id='infrastructure/load-balancer.md']",
+        )
+        .await?;
+        c.execute(
+            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
+            vec![],
+        )
+        .await?;
+
+        // Ctrl+E: the source in the editor, focused.
+        keys(&c, &format!("{CTRL}e{RELEASE}")).await?;
+        element(&c, ".editor .cm-content[aria-label^='Markdown source']").await?;
+        status_with(&c, "Editing").await?;
+
+        // Type at the end; Ctrl+S saves it to the file.
+        keys(
+            &c,
+            &format!("{CTRL}{END}{RELEASE}{ENTER}- spreads requests over servers"),
+        )
+        .await?;
+        keys(&c, &format!("{CTRL}s{RELEASE}")).await?;
+        eventually("the typed line on disk", || async {
+            let text = std::fs::read_to_string(&note)?;
+            Ok(text
+                .contains("- spreads requests over servers")
+                .then_some(()))
+        })
+        .await?;
+        status_with(&c, "Saved").await?;
+
+        // Idle typing saves by itself after a second.
+        keys(&c, " and health-checks them").await?;
+        eventually("the idle save", || async {
+            let text = std::fs::read_to_string(&note)?;
+            Ok(text
+                .contains("servers and health-checks them")
+                .then_some(()))
+        })
+        .await?;
+
+        // Another editor changes the first line while the editor has unsaved text at the end:
+        // both changes end up in the file and in the editor.
+        keys(&c, ".").await?;
+        let disk = std::fs::read_to_string(&note)?;
+        std::fs::write(&note, disk.replacen("---", "---\n# edited elsewhere", 1))?;
+        keys(&c, &format!("{CTRL}s{RELEASE}")).await?;
+        eventually("the merged text", || async {
+            let text = std::fs::read_to_string(&note)?;
+            Ok(
+                (text.contains("# edited elsewhere") && text.contains("health-checks them."))
+                    .then_some(()),
+            )
+        })
+        .await?;
+        eventually("the merged text in the editor", || async {
+            Ok(text_of(&c, ".editor .cm-content")
+                .await?
+                .filter(|t| t.contains("edited elsewhere")))
+        })
+        .await?;
+
+        // An overlapping outside edit: the user's text is saved, the other kept beside it.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        keys(&c, "!").await?;
+        let disk = std::fs::read_to_string(&note)?;
+        std::fs::write(
+            &note,
+            disk.replace("health-checks them.", "health-checks them (theirs)."),
+        )?;
+        keys(&c, &format!("{CTRL}s{RELEASE}")).await?;
+        let conflict = eventually("a conflict copy", || async {
+            Ok(std::fs::read_dir(root.join("infrastructure"))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .find(|n| n.starts_with("load-balancer.conflict-")))
+        })
+        .await?;
+        let theirs = std::fs::read_to_string(root.join("infrastructure").join(&conflict))?;
+        ensure!(theirs.contains("(theirs)"), "{theirs}");
+        let mine = std::fs::read_to_string(&note)?;
+        ensure!(mine.contains("health-checks them.!"), "{mine}");
+        status_with(&c, "conflict-").await?;
+
+        // Ctrl+E: back to the rendered note, with the new text.
+        keys(&c, &format!("{CTRL}e{RELEASE}")).await?;
+        eventually("the reader with the new text", || async {
+            Ok(text_of(
+                &c,
+                ".note-body[data-note-id='infrastructure/load-balancer.md']",
+            )
+            .await?
+            .filter(|t| t.contains("spreads requests over servers")))
+        })
+        .await?;
+        ensure!(
+            std::fs::read_dir(root.join(".margin/drafts/infrastructure"))
+                .map(|d| d.count())
+                .unwrap_or(0)
+                == 0,
+            "drafts are removed once saved"
+        );
+        Ok(())
+    })
+    .await
+}
