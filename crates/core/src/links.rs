@@ -263,19 +263,10 @@ fn folder(id: &str) -> &str {
     id.rsplit_once('/').map_or("", |(f, _)| f)
 }
 
-/// Vault-relative `path` as seen from the folder of `note`, `None` above the vault root.
+/// Vault-relative `path` as seen from the folder of `note`, `None` above the vault root (the
+/// reader's own resolution).
 fn join(note: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = folder(note).split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
+    render::join_relative(note, path).map(|parts| parts.join("/"))
 }
 
 /// The relative path from the folder of note `from` to `to` (both vault-relative).

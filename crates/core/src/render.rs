@@ -445,7 +445,7 @@ fn split_fragment(dest: &str) -> (&str, Option<String>) {
 
 /// `path` relative to the folder of note `note_id`, as vault-relative components; `None` when
 /// `..` climbs above the vault root.
-fn join_relative<'a>(note_id: &'a str, path: &'a str) -> Option<Vec<&'a str>> {
+pub(crate) fn join_relative<'a>(note_id: &'a str, path: &'a str) -> Option<Vec<&'a str>> {
     let mut parts: Vec<&str> = note_id.split('/').collect();
     parts.pop();
     for part in path.split('/') {
