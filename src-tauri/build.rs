@@ -36,6 +36,9 @@ fn main() {
             "move_note",
             "trash_note",
             "untrash_note",
+            "save_attachment",
+            "close_now",
+            "cancel_close",
         ]));
     if let Err(err) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {err:#}");

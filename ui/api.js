@@ -119,3 +119,11 @@ export const moveNote = (from, to) => invoke('move_note', { from, to });
 export const trashNote = (id) => invoke('trash_note', { id });
 /** @returns {Promise<void>} */
 export const untrashNote = (trashed) => invoke('untrash_note', { trashed });
+/** Calls `handler()` when the window is about to close or the app to quit: save, then answer. */
+export const onCloseRequested = (handler) => on('close-requested', handler);
+/** Ends the app (after the page saved what it had). */
+export const closeNow = () => invoke('close_now');
+/** Keeps the window open (a save failed; the page says why). */
+export const cancelClose = () => invoke('cancel_close');
+/** Saves an image into `attachments/` beside note `id`. @returns {Promise<string>} the link target */
+export const saveAttachment = (id, name, bytes) => invoke('save_attachment', { id, name, bytes: Array.from(bytes) });

@@ -15,6 +15,33 @@ async function codemirror() {
   return cm;
 }
 
+/** Every note of a tree (as `list_tree` returns it): `{ id, title }`, for `[[` completion. */
+export function flattenNotes(nodes, out = []) {
+  for (const node of nodes ?? []) {
+    if (node.kind === 'note') out.push({ id: node.id, title: node.title });
+    else if (node.kind === 'folder') flattenNotes(node.children, out);
+  }
+  return out;
+}
+
+/** The `[[` completions for `typed` (what follows `[[`): titles and file names that contain
+ *  it, those starting with it first; each inserts the file name without `.md` and `]]`. */
+export function wikiCompletions(notes, typed, limit = 50) {
+  const q = typed.toLowerCase();
+  const stem = (id) => id.slice(id.lastIndexOf('/') + 1).replace(/\.(md|markdown)$/i, '');
+  const scored = [];
+  for (const n of notes) {
+    const name = stem(n.id);
+    const hay = `${n.title}\n${name}`.toLowerCase();
+    const at = hay.indexOf(q);
+    if (q && at < 0) continue;
+    const starts = n.title.toLowerCase().startsWith(q) || name.toLowerCase().startsWith(q);
+    scored.push({ rank: starts ? 0 : 1, label: n.title, detail: n.id, apply: `${name}]]` });
+  }
+  scored.sort((a, b) => a.rank - b.rank || a.label.localeCompare(b.label));
+  return scored.slice(0, limit).map(({ rank, ...c }) => c);
+}
+
 /** Heading lines of Markdown source (ATX, outside fenced code): their 0-based line numbers. */
 export function headingLines(text) {
   const lines = text.split('\n');
@@ -131,11 +158,52 @@ export function createEditor(host, { api, status, onSaved }) {
       cm.Decoration.mark({ class: `cm-margin-hl hl-${color}` }).range(from, to)));
   }
 
+  /** Images pasted or dropped into the editor are saved beside the note and linked. */
+  function attachImages(files, at, event) {
+    const images = [...(files ?? [])].filter((f) => f.type.startsWith('image/'));
+    if (!images.length || !id) return false;
+    event.preventDefault();
+    const note = id;
+    (async () => {
+      let insert = '';
+      for (const file of images) {
+        try {
+          const ext = file.type.split('/')[1]?.replace('jpeg', 'jpg').replace('svg+xml', 'svg') || 'png';
+          const name = file.name && file.name.includes('.') ? file.name : `pasted-${Date.now()}.${ext}`;
+          const link = await api.saveAttachment(note, name, new Uint8Array(await file.arrayBuffer()));
+          insert += `![${name.replace(/\.[^.]+$/, '')}](${link})\n`;
+        } catch (err) {
+          status.say(`The image was not added: ${err.message}`, 'error');
+        }
+      }
+      if (insert && view && id === note) {
+        view.dispatch({ changes: { from: at, insert }, selection: { anchor: at + insert.length } });
+        status.say(`Image saved in ${note.includes('/') ? note.slice(0, note.lastIndexOf('/') + 1) : ''}attachments/`);
+      }
+    })();
+    return true;
+  }
+
+  /** The vault's notes for `[[` completion, listed once per editor opening. */
+  let notesList = null;
+  async function wikiSource(context) {
+    const before = context.matchBefore(/\[\[[^\]\n|#]*/);
+    if (!before) return null;
+    notesList ??= api.listTree().then((t) => flattenNotes(t.children), () => []);
+    const notes = await notesList;
+    return {
+      from: before.from + 2,
+      options: wikiCompletions(notes, before.text.slice(2)),
+      filter: false,
+    };
+  }
+
   async function open(noteId, { sectionIndex = null, annotations = [] } = {}) {
     await close();
     const lib = await codemirror();
     const source = await api.noteSource(noteId);
     id = noteId;
+    notesList = null;
     base = source.text;
     let text = source.text;
     if (source.draft) {
@@ -161,9 +229,11 @@ export function createEditor(host, { api, status, onSaved }) {
           lib.markdown({ base: lib.markdownLanguage }),
           lib.syntaxHighlighting(markdownStyle(lib)),
           lib.EditorState.readOnly.of(source.read_only),
+          lib.autocompletion({ override: [wikiSource], activateOnTyping: true }),
           lib.EditorView.contentAttributes.of({ 'aria-label': `Markdown source of ${noteId}`, spellcheck: 'true' }),
           lib.keymap.of([
             { key: 'Mod-s', preventDefault: true, run: () => { save().catch(() => {}); return true; } },
+            ...lib.completionKeymap,
             ...lib.searchKeymap,
             ...lib.historyKeymap,
             ...lib.defaultKeymap,
@@ -171,6 +241,10 @@ export function createEditor(host, { api, status, onSaved }) {
           ]),
           marks.field,
           theme,
+          lib.EditorView.domEventHandlers({
+            paste: (event, v) => attachImages(event.clipboardData?.files, v.state.selection.main.head, event),
+            drop: (event, v) => attachImages(event.dataTransfer?.files, v.posAtCoords({ x: event.clientX, y: event.clientY }) ?? v.state.selection.main.head, event),
+          }),
           lib.EditorView.updateListener.of((u) => {
             if (!u.docChanged) return;
             const remote = u.transactions.some((t) => t.annotation(lib.Transaction.remote));

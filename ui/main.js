@@ -349,6 +349,16 @@ const actions = createActions({
 api.onMenu((id) => actions.run(id, 'menu'));
 api.onVaultOpened(() => location.reload());
 api.onAppError((message) => status.say(message, 'error'));
+/** Closing the window or quitting saves the editor's text first; a failed save keeps the window
+ *  open with the reason (closing again quits, the draft keeps the text). */
+api.onCloseRequested(async () => {
+  const saved = editor.isOpen ? (await editor.save().then(() => true, () => false)) : true;
+  if (saved) api.closeNow().catch(() => {});
+  else {
+    status.say('Not closed: your text could not be saved (see above). Close again to quit anyway; a draft keeps your text.', 'error');
+    api.cancelClose().catch(() => {});
+  }
+});
 
 /** True for places where `?` is a character the user types. */
 const isTyping = (el) => el instanceof HTMLElement && (el.matches('input, textarea, [contenteditable]') || el.isContentEditable);

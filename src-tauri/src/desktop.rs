@@ -188,7 +188,7 @@ pub fn refresh_recent(app: &AppHandle) {
 /// Handles a menu choice: Open Recent switches the vault here, everything else goes to the page.
 pub fn on_menu_event(app: &AppHandle, id: &str) {
     if id == QUIT {
-        app.exit(0);
+        request_close(app);
         return;
     }
     if let Some(index) = id.strip_prefix(RECENT_PREFIX) {
@@ -335,4 +335,51 @@ pub fn choose_web_rendering() {
     {
         std::env::set_var(VAR, "1");
     }
+}
+
+/// The page is asked to save before the app ends (`close-requested`): the editor may hold text
+/// typed in the last second. It answers with `close_now` once saved, or `cancel_close` when the
+/// save failed (the window stays, saying why). A page that does not answer within
+/// [`CLOSE_GRACE`], or a second close while one is pending, ends the app anyway: a hung page
+/// never keeps Margin from quitting (and the draft written at 1 s idle still holds the text).
+pub const CLOSE_REQUESTED: &str = "close-requested";
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+/// 0: no close pending; 1: the page was asked; 2: its save failed, the next close quits.
+static CLOSING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static CLOSE_ROUND: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The window's close button or Quit: ask the page to save first.
+pub fn request_close(app: &AppHandle) {
+    use std::sync::atomic::Ordering;
+    if CLOSING.swap(1, Ordering::SeqCst) != 0 {
+        app.exit(0);
+        return;
+    }
+    let round = CLOSE_ROUND.fetch_add(1, Ordering::SeqCst) + 1;
+    if app.emit(CLOSE_REQUESTED, ()).is_err() {
+        app.exit(0);
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(CLOSE_GRACE).await;
+        if CLOSING.load(Ordering::SeqCst) == 1 && CLOSE_ROUND.load(Ordering::SeqCst) == round {
+            tracing::warn!("the page did not answer the close request; quitting");
+            app.exit(0);
+        }
+    });
+}
+
+/// The page saved what it had: end the app.
+#[tauri::command]
+pub fn close_now(app: AppHandle) {
+    app.exit(0);
+}
+
+/// The page could not save: the window stays open; closing it again quits.
+#[tauri::command]
+pub fn cancel_close() {
+    use std::sync::atomic::Ordering;
+    CLOSING.store(2, Ordering::SeqCst);
+    CLOSE_ROUND.fetch_add(1, Ordering::SeqCst);
 }

@@ -81,6 +81,13 @@ fn run(args: Args) -> anyhow::Result<()> {
             state.session().spawn_indexer(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 desktop::save_window_state_when_settled(&window);
+                let handle = app.handle().clone();
+                window.on_window_event(move |event| {
+                    if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                        api.prevent_close();
+                        desktop::request_close(&handle);
+                    }
+                });
             }
             app.manage(state);
             desktop::refresh_recent(app.handle());
@@ -125,6 +132,9 @@ fn run(args: Args) -> anyhow::Result<()> {
             writing::move_note,
             writing::trash_note,
             writing::untrash_note,
+            writing::save_attachment,
+            desktop::close_now,
+            desktop::cancel_close,
         ]))
         .run(tauri::generate_context!("../tauri.conf.json"))?;
     Ok(())

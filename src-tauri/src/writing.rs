@@ -137,6 +137,19 @@ pub async fn untrash_note(
     Ok(())
 }
 
+/// Saves an image pasted or dropped into note `id` beside it (`attachments/`); returns the
+/// link target to insert.
+#[tauri::command]
+pub async fn save_attachment(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+    bytes: Vec<u8>,
+) -> CmdResult<String> {
+    let (vault, _) = vault_and_store(&state)?;
+    blocking(move || Ok(edit::save_attachment(&vault, &id, &name, &bytes)?)).await
+}
+
 /// Re-indexes notes in the background after Margin wrote them.
 fn reindex(app: &tauri::AppHandle, ids: Vec<String>) {
     use tauri::Manager;

@@ -163,6 +163,9 @@ pub fn save(vault: &Vault, id: &str, base: &str, text: &str) -> Result<Saved> {
     if disk == text {
         return Ok(Saved::Unchanged);
     }
+    if let Some(dir) = path.parent() {
+        crate::atomic::sweep_stale_temps(dir);
+    }
     if disk == base {
         write_atomically(&path, &layout.write(&text))?;
         return Ok(Saved::Written);
@@ -455,6 +458,61 @@ fn same_file_ignoring_case(a: &Path, b: &Path) -> bool {
     fs::canonicalize(a).ok() == fs::canonicalize(b).ok()
 }
 
+/// The folder, beside a note, where pasted and dropped images go.
+pub const ATTACHMENTS: &str = "attachments";
+
+/// Saves an image pasted or dropped into note `note` as `attachments/<name>` beside it (a
+/// taken name gets ` 2`, ` 3`, …) and returns the link target to write in the note: the path
+/// relative to the note, spaces percent-encoded. Only image types, at most
+/// [`crate::vault::MAX_IMAGE_BYTES`].
+pub fn save_attachment(vault: &Vault, note: &str, name: &str, bytes: &[u8]) -> Result<String> {
+    check_id(note)?;
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    let ext = ext.to_ascii_lowercase();
+    if !crate::vault::is_image_name(&format!("x.{ext}")) {
+        return Err(Error::BadInput {
+            message: format!(
+                "{name:?} is not an image Margin shows (png, jpg, gif, webp, svg, avif, bmp, ico)"
+            ),
+        });
+    }
+    if bytes.len() as u64 > crate::vault::MAX_IMAGE_BYTES {
+        return Err(Error::NoteTooLarge {
+            id: name.to_string(),
+            size: bytes.len() as u64,
+            limit: crate::vault::MAX_IMAGE_BYTES,
+        });
+    }
+    let stem = file_name_for(stem)
+        .map(|n| n.trim_end_matches(".md").to_string())
+        .unwrap_or_else(|| "image".to_string());
+    let folder = note.rsplit_once('/').map_or("", |(f, _)| f);
+    let mut n = 1;
+    loop {
+        let file = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem} {n}.{ext}")
+        };
+        let rel = if folder.is_empty() {
+            format!("{ATTACHMENTS}/{file}")
+        } else {
+            format!("{folder}/{ATTACHMENTS}/{file}")
+        };
+        let path = vault.root().join(&rel);
+        crate::vault::Vault::image_rel_ok(&rel)?;
+        if !path.exists() {
+            write_atomically(&path, bytes)?;
+            return Ok(format!(
+                "{ATTACHMENTS}/{}",
+                file.replace('%', "%25").replace(' ', "%20")
+            ));
+        }
+        n += 1;
+    }
+}
+
 /// A note sent to the trash: what it takes to undo it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Trashed {
@@ -659,6 +717,33 @@ mod tests {
         let loaded = store.load("transport/tcp basics.md").unwrap();
         assert_eq!(loaded.annotations.len(), 1);
         assert!(move_note(&vault, &store, "index.md", "net/udp.md").is_err());
+    }
+
+    #[test]
+    fn pasted_images_go_beside_the_note() {
+        let (dir, vault) = vault_with(&[("net/a.md", "x")]);
+        let link = save_attachment(&vault, "net/a.md", "Screen shot.PNG", b"png").unwrap();
+        assert_eq!(link, "attachments/Screen%20shot.png");
+        assert_eq!(
+            fs::read(dir.path().join("net/attachments/Screen shot.png")).unwrap(),
+            b"png"
+        );
+        let again = save_attachment(&vault, "net/a.md", "Screen shot.png", b"2").unwrap();
+        assert_eq!(again, "attachments/Screen%20shot%202.png");
+        assert!(save_attachment(&vault, "net/a.md", "evil.html", b"x").is_err());
+        assert!(save_attachment(&vault, "../a.md", "a.png", b"x").is_err());
+        let html = crate::render::render(
+            "![](attachments/Screen%20shot.png)",
+            &crate::render::LinkContext {
+                note_id: "net/a.md",
+                known_ids: &[],
+            },
+        )
+        .html;
+        assert!(
+            html.contains("margin-asset://localhost/net/attachments/Screen%20shot.png"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -270,6 +270,13 @@ impl Vault {
 }
 
 impl Vault {
+    /// Checks the form of a vault-relative image path (as for note ids), without the disk.
+    pub fn image_rel_ok(rel: &str) -> Result<()> {
+        check_path(rel, is_image_name, "only images are served").map(|_| ())
+    }
+}
+
+impl Vault {
     /// Serves a `margin-asset://localhost/<path>` request: the image's bytes and MIME type.
     /// `url_path` is the URL's (percent-encoded) path.
     pub fn read_image(&self, url_path: &str) -> Result<(Vec<u8>, &'static str)> {
