@@ -171,3 +171,34 @@ fn killed_saves_leave_the_old_or_the_new_text() {
     );
     assert!(killed > 50 && done > 10, "{killed} killed, {done} done");
 }
+
+/// Issue 18's steps: annotate between two `margin index` runs, rename the note with `mv` while
+/// nothing watches; the next `margin index` moves the highlight with it, anchored.
+#[test]
+fn margin_index_follows_a_note_renamed_while_closed() {
+    let v = vault();
+    ok(&margin(&v, &["index"]));
+    ok(&margin(
+        &v,
+        &[
+            "annotate",
+            "networking/tcp-handshake-and-teardown.md",
+            "--quote",
+            "Synchronize-Acknowledgement",
+            "--comment",
+            "moved-test",
+        ],
+    ));
+    std::fs::rename(
+        v.path.join("networking/tcp-handshake-and-teardown.md"),
+        v.path.join("networking/tcp.md"),
+    )
+    .unwrap();
+    let out = ok(&margin(&v, &["index"]));
+    assert!(out.contains("1 new") && out.contains("1 removed"), "{out}");
+    let list = ok(&margin(&v, &["annotations", "list", "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let a = &json.as_array().unwrap()[0];
+    assert_eq!(a["note"], "networking/tcp.md", "{list}");
+    assert_eq!(a["status"], "anchored", "{list}");
+}

@@ -151,6 +151,22 @@ struct IndexState {
     notes: BTreeMap<String, NoteState>,
 }
 
+/// Above this many new notes in one update, renamed-and-edited notes are not looked for.
+const MAX_FUZZY_RENAME_CANDIDATES: usize = 300;
+
+/// True when every annotation that was anchored is found in `text` (and there is one).
+fn all_anchor(text: &str, annotations: &[Annotation]) -> bool {
+    let live: Vec<&Annotation> = annotations
+        .iter()
+        .filter(|a| a.status != crate::anchor::Status::Orphan)
+        .collect();
+    let chars: Vec<char> = text.chars().collect();
+    !live.is_empty()
+        && live
+            .iter()
+            .all(|a| crate::anchor::anchor_chars(&chars, &a.quote, a.position).is_some())
+}
+
 /// The search index of one vault.
 pub struct SearchIndex {
     dir: PathBuf,
@@ -364,7 +380,8 @@ impl SearchIndex {
         for id in &removed {
             writer.delete_term(Term::from_field_text(self.fields.note, id));
             if let Some(old) = state.notes.remove(id) {
-                if old.annotations_ms != 0 {
+                // Annotated when last indexed, or since (the CLI or another app wrote them).
+                if old.annotations_ms != 0 || annotated.contains_key(id) {
                     gone_with_annotations.push((id.clone(), old.content));
                 }
             }
@@ -399,8 +416,15 @@ impl SearchIndex {
         Ok(stats)
     }
 
-    /// Moves the annotations of notes that vanished to new notes with the same text (a rename
-    /// or move done outside Margin), then re-indexes those notes with them.
+    /// Moves the annotations of notes that vanished to the new note they became (a rename or
+    /// move done outside Margin: a file manager, `git mv`, a sync from another computer), then
+    /// re-indexes that note with them. The same on every update path: the start-up update,
+    /// `margin index`, the watcher and a rescan all come here.
+    ///
+    /// A new note is the renamed one when it has the same text, or — renamed and edited a
+    /// little — when it is the only new note in which every highlight of the old one is found
+    /// again by the anchoring (exact or approximate, as when a note changes in place).
+    /// Ambiguous cases (two candidates) move nothing: the highlights stay orphans to re-attach.
     fn follow_renames(
         &self,
         writer: &IndexWriter,
@@ -413,12 +437,36 @@ impl SearchIndex {
         let Some(store) = &self.annotations else {
             return Ok(());
         };
+        let mut claimed: HashSet<String> = HashSet::new();
+        let mut texts: HashMap<String, Option<String>> = HashMap::new();
         for (old_id, content) in gone {
-            let mut same = added
-                .iter()
+            let unclaimed = || added.iter().filter(|f| !claimed.contains(&f.id));
+            let mut same = unclaimed()
                 .filter(|f| state.notes.get(&f.id).is_some_and(|s| s.content == content));
-            // Only an unambiguous match: two new copies of the text could be either.
-            let (Some(new), None) = (same.next(), same.next()) else {
+            let new = match (same.next(), same.next()) {
+                (Some(new), None) => Some(*new),
+                (Some(_), Some(_)) => None,
+                // Reading every new note for every vanished one is bounded: past a few hundred
+                // new notes (a big checkout) only exact renames are followed.
+                (None, _) if added.len() > MAX_FUZZY_RENAME_CANDIDATES => None,
+                (None, _) => {
+                    let Some((annotations, _, _)) = store.load_quietly(&old_id) else {
+                        continue;
+                    };
+                    let mut fits = unclaimed().filter(|f| {
+                        let text = texts.entry(f.id.clone()).or_insert_with(|| {
+                            crate::Note::load(vault, &f.id, &[]).ok().map(|n| n.text)
+                        });
+                        text.as_deref()
+                            .is_some_and(|text| all_anchor(text, &annotations))
+                    });
+                    match (fits.next(), fits.next()) {
+                        (Some(new), None) => Some(*new),
+                        _ => None,
+                    }
+                }
+            };
+            let Some(new) = new else {
                 continue;
             };
             let moved = store.rename(&old_id, &new.id)?;
@@ -427,6 +475,7 @@ impl SearchIndex {
                     "{old_id} became {}: {moved} annotations moved with it",
                     new.id
                 );
+                claimed.insert(new.id.clone());
                 stats.renamed.push((old_id, new.id.clone()));
                 self.index_one(
                     writer,
@@ -495,7 +544,11 @@ impl SearchIndex {
                         writer.delete_term(Term::from_field_text(self.fields.note, id));
                         stats.removed += 1;
                         stats.touched.removed.push(id.clone());
-                        if old.annotations_ms != 0 {
+                        let annotated_now = self
+                            .annotations
+                            .as_ref()
+                            .is_some_and(|store| store.load_quietly(id).is_some());
+                        if old.annotations_ms != 0 || annotated_now {
                             gone_with_annotations.push((id.clone(), old.content));
                         }
                     }

@@ -219,3 +219,117 @@ fn a_note_renamed_outside_margin_keeps_its_annotations() {
     assert_eq!(orphans.len(), 1);
     assert_eq!(orphans[0].status, Status::Orphan);
 }
+
+/// The setting of each rename test: a note annotated *after* the index last saw it (as
+/// `margin annotate` between two `margin index` runs does), then renamed while nothing watched.
+fn renamed_after_annotating(
+    edit: impl Fn(&str) -> String,
+) -> (
+    TestVault,
+    margin_core::Vault,
+    Store,
+    margin_core::search::SearchIndex,
+    tempfile::TempDir,
+) {
+    use margin_core::search::SearchIndex;
+    let v = TestVault::new()
+        .file(
+            "net/tcp.md",
+            "# TCP\n\nThe server answers with Synchronize-Acknowledgement and waits.\n\nMore text here.\n",
+        )
+        .file("net/udp.md", "# UDP\n\nNo handshake at all.\n");
+    let vault = v.open();
+    let store = Store::for_vault(&vault, &v.path().join("fb"));
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _, _) =
+        SearchIndex::for_vault(&vault, cache.path(), Some(&store), &mut |_, _| true).unwrap();
+    let text = Note::load(&vault, "net/tcp.md", &[]).unwrap().text;
+    store
+        .add("net/tcp.md", sample(&text, "Synchronize-Acknowledgement"))
+        .unwrap();
+    let old = fs::read_to_string(v.path().join("net/tcp.md")).unwrap();
+    fs::remove_file(v.path().join("net/tcp.md")).unwrap();
+    fs::write(v.path().join("net/transport.md"), edit(&old)).unwrap();
+    (v, vault, store, index, cache)
+}
+
+fn assert_followed(
+    store: &Store,
+    vault: &margin_core::Vault,
+    stats: &margin_core::search::UpdateStats,
+) {
+    assert_eq!(
+        stats.renamed,
+        vec![("net/tcp.md".to_string(), "net/transport.md".to_string())]
+    );
+    let text = Note::load(vault, "net/transport.md", &[]).unwrap().text;
+    let moved = store
+        .anchored("net/transport.md", Some(&text))
+        .unwrap()
+        .annotations;
+    assert_eq!(moved.len(), 1);
+    assert_ne!(moved[0].status, Status::Orphan);
+    assert!(store.load("net/tcp.md").unwrap().annotations.is_empty());
+}
+
+#[test]
+fn a_rename_while_closed_is_followed_by_the_start_up_update() {
+    let (_v, vault, store, index, _c) = renamed_after_annotating(|t| t.to_string());
+    let stats = index.update(&vault, &mut |_, _| true).unwrap();
+    assert_followed(&store, &vault, &stats);
+}
+
+#[test]
+fn a_rename_with_a_small_edit_is_followed_too() {
+    let (_v, vault, store, index, _c) =
+        renamed_after_annotating(|t| t.replace("More text here.", "More text here, edited."));
+    let stats = index.update(&vault, &mut |_, _| true).unwrap();
+    assert_followed(&store, &vault, &stats);
+}
+
+#[test]
+fn a_rename_is_followed_by_the_watcher_and_by_a_rescan() {
+    let changes = margin_core::watch::Changes {
+        notes: vec!["net/tcp.md".into(), "net/transport.md".into()],
+        ..Default::default()
+    };
+    let (_v, vault, store, index, _c) = renamed_after_annotating(|t| t.replace("waits", "waits."));
+    assert_followed(&store, &vault, &index.apply(&vault, &changes).unwrap());
+    let rescan = margin_core::watch::Changes {
+        rescan: true,
+        ..Default::default()
+    };
+    let (_v, vault, store, index, _c) = renamed_after_annotating(|t| t.to_string());
+    assert_followed(&store, &vault, &index.apply(&vault, &rescan).unwrap());
+}
+
+#[test]
+fn a_renamed_folder_takes_every_notes_highlights_along() {
+    use margin_core::search::SearchIndex;
+    let mut v = TestVault::new();
+    for i in 0..40 {
+        v = v.file(
+            &format!("old/n{i}.md"),
+            format!("# Note {i}\n\nFact number {i} is worth remembering.\n"),
+        );
+    }
+    let vault = v.open();
+    let store = Store::for_vault(&vault, &v.path().join("fb"));
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _, _) =
+        SearchIndex::for_vault(&vault, cache.path(), Some(&store), &mut |_, _| true).unwrap();
+    for i in 0..40 {
+        let id = format!("old/n{i}.md");
+        let text = Note::load(&vault, &id, &[]).unwrap().text;
+        store
+            .add(&id, sample(&text, &format!("Fact number {i}")))
+            .unwrap();
+    }
+    fs::rename(v.path().join("old"), v.path().join("new")).unwrap();
+    let stats = index.update(&vault, &mut |_, _| true).unwrap();
+    assert_eq!(stats.renamed.len(), 40, "{:?}", stats.renamed);
+    for i in 0..40 {
+        let id = format!("new/n{i}.md");
+        assert_eq!(store.load(&id).unwrap().annotations.len(), 1, "{id}");
+    }
+}
