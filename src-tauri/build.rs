@@ -36,6 +36,7 @@ fn main() {
             "move_note",
             "trash_note",
             "untrash_note",
+            "annotate_source",
             "save_attachment",
             "close_now",
             "cancel_close",

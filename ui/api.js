@@ -127,3 +127,6 @@ export const closeNow = () => invoke('close_now');
 export const cancelClose = () => invoke('cancel_close');
 /** Saves an image into `attachments/` beside note `id`. @returns {Promise<string>} the link target */
 export const saveAttachment = (id, name, bytes) => invoke('save_attachment', { id, name, bytes: Array.from(bytes) });
+/** Highlights UTF-16 offsets from..to of the saved source of note `id` (from the editor).
+ *  @returns {Promise<{ id: string, color: string, from: number, to: number }[]>} where it is drawn */
+export const annotateSource = (id, from, to, color) => invoke('annotate_source', { id, from, to, color });

@@ -11,8 +11,35 @@ const IDLE_SAVE_MS = 1000;
 /** CodeMirror, loaded once on first use (565 KB: not at start-up). */
 let cm = null;
 async function codemirror() {
-  cm ??= await import('./vendor/codemirror.js');
+  if (!cm) {
+    cm = await import('./vendor/codemirror.js');
+    styleThroughCssom(cm.StyleModule);
+  }
   return cm;
+}
+
+/** CodeMirror adds its styles as <style> elements or constructed sheets, which Margin's CSP
+ *  (style-src 'self') refuses. Its rules go instead into ui/vendor/editor-base.css, a sheet of
+ *  our own origin, through the CSSOM: same rules, no weaker CSP. Modules given first win, as
+ *  in style-mod, so they are inserted last. */
+function styleThroughCssom(StyleModule) {
+  const link = /** @type {HTMLLinkElement | null} */ (document.querySelector('link[data-role="editor-styles"]'));
+  const sheet = link?.sheet;
+  if (!sheet) return;
+  const mounted = new Set();
+  StyleModule.mount = (_root, modules) => {
+    const list = (Array.isArray(modules) ? modules : [modules]).filter((m) => m && !mounted.has(m));
+    for (const m of list.reverse()) {
+      mounted.add(m);
+      for (const rule of m.rules ?? []) {
+        try {
+          sheet.insertRule(rule, sheet.cssRules.length);
+        } catch {
+          // A rule this engine does not parse (a prefixed selector): skipped, as a browser would.
+        }
+      }
+    }
+  };
 }
 
 /** Every note of a tree (as `list_tree` returns it): `{ id, title }`, for `[[` completion. */
@@ -69,6 +96,8 @@ export function createEditor(host, { api, status, onSaved }) {
   let timer = null;
   let saving = null;
   let highlights = [];
+  /** The effect that replaces the highlight decorations of the open editor. */
+  let markEffect = null;
 
   const setState = (state, text) => {
     host.dataset.state = state;
@@ -145,17 +174,34 @@ export function createEditor(host, { api, status, onSaved }) {
     return { field, setMarks };
   }
 
-  function marksFor(text, list) {
-    const ranges = [];
-    for (const a of list) {
-      if (a.status === 'orphan' || !a.quote?.exact) continue;
-      const at = text.indexOf(a.quote.exact);
-      if (at < 0) continue;
-      ranges.push([at, at + a.quote.exact.length, a.color]);
+  /** Decorations for highlights placed in the source by Rust (`from`/`to` in UTF-16 units). */
+  function marksFor(list, length) {
+    const ranges = list
+      .filter((h) => h.from < h.to && h.to <= length)
+      .sort((x, y) => x.from - y.from);
+    return cm.Decoration.set(ranges.map((h) =>
+      cm.Decoration.mark({ class: `cm-margin-hl hl-${h.color}`, attributes: { 'data-annotation': h.id } }).range(h.from, h.to)));
+  }
+
+  /** Ctrl+Shift+H: the selection becomes a highlight (saved first, so the file is the text). */
+  async function highlightSelection(color = 'yellow') {
+    if (!view || !id) return;
+    const sel = view.state.selection.main;
+    if (sel.empty) {
+      status.say('Select some text first, then Ctrl+Shift+H highlights it.');
+      return;
     }
-    ranges.sort((x, y) => x[0] - y[0]);
-    return cm.Decoration.set(ranges.map(([from, to, color]) =>
-      cm.Decoration.mark({ class: `cm-margin-hl hl-${color}` }).range(from, to)));
+    try {
+      await save();
+      if (dirty()) return; // the save failed or was merged: select again
+      const drawn = await api.annotateSource(id, sel.from, sel.to, color);
+      highlights = [...highlights, ...drawn];
+      view.dispatch({ effects: markEffect.of(marksFor(highlights, view.state.doc.length)) });
+      status.say(drawn.length ? 'Highlighted.' : 'Highlighted (shown in the reader).');
+      onSaved?.(id, { outcome: 'annotated' });
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
   }
 
   /** Images pasted or dropped into the editor are saved beside the note and linked. */
@@ -198,7 +244,7 @@ export function createEditor(host, { api, status, onSaved }) {
     };
   }
 
-  async function open(noteId, { sectionIndex = null, annotations = [] } = {}) {
+  async function open(noteId, { sectionIndex = null } = {}) {
     await close();
     const lib = await codemirror();
     const source = await api.noteSource(noteId);
@@ -210,8 +256,9 @@ export function createEditor(host, { api, status, onSaved }) {
       text = source.draft.text;
       base = source.draft.base === source.text ? source.draft.base : source.text;
     }
-    highlights = annotations;
+    highlights = source.draft ? [] : source.highlights;
     const marks = highlightField();
+    markEffect = marks.setMarks;
     const theme = lib.EditorView.theme({}, {});
     view = new lib.EditorView({
       parent: host,
@@ -230,9 +277,11 @@ export function createEditor(host, { api, status, onSaved }) {
           lib.syntaxHighlighting(markdownStyle(lib)),
           lib.EditorState.readOnly.of(source.read_only),
           lib.autocompletion({ override: [wikiSource], activateOnTyping: true }),
+          lib.tooltips({ position: 'absolute', parent: host }),
           lib.EditorView.contentAttributes.of({ 'aria-label': `Markdown source of ${noteId}`, spellcheck: 'true' }),
           lib.keymap.of([
             { key: 'Mod-s', preventDefault: true, run: () => { save().catch(() => {}); return true; } },
+            { key: 'Mod-Shift-h', preventDefault: true, run: () => { highlightSelection(); return true; } },
             ...lib.completionKeymap,
             ...lib.searchKeymap,
             ...lib.historyKeymap,
@@ -256,7 +305,7 @@ export function createEditor(host, { api, status, onSaved }) {
         ],
       }),
     });
-    view.dispatch({ effects: marks.setMarks.of(marksFor(text, highlights)) });
+    view.dispatch({ effects: marks.setMarks.of(marksFor(highlights, view.state.doc.length)) });
     host.hidden = false;
     if (sectionIndex !== null) {
       const line = headingLines(text)[sectionIndex];

@@ -68,7 +68,12 @@ const annotations = createAnnotations({
   api,
   status,
 });
-const editor = createEditor($('editor'), { api, status });
+const editor = createEditor($('editor'), {
+  api,
+  status,
+  // A highlight made in the editor shows in the margin at once.
+  onSaved: (id, outcome) => outcome.outcome === 'annotated' && annotations.show(id).catch(() => {}),
+});
 const ask = createPrompt($('prompt'));
 
 /** Ctrl+E: the reader becomes the Markdown editor at the same section, and back. */
@@ -87,13 +92,9 @@ async function toggleEdit() {
   if (library.isOpen) closeLibrary();
   findBar.hide();
   const section = currentOutline.findIndex((h) => h.id === currentSection);
-  let list = [];
-  try {
-    list = (await api.listAnnotations(currentId)).annotations;
-  } catch { /* drawn without highlights */ }
   $('note').hidden = true;
   try {
-    await editor.open(currentId, { sectionIndex: section >= 0 ? section : null, annotations: list });
+    await editor.open(currentId, { sectionIndex: section >= 0 ? section : null });
   } catch (err) {
     $('note').hidden = false;
     status.say(err.message, 'error');

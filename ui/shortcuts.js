@@ -20,6 +20,8 @@ export const SHORTCUTS = [
     ['Ctrl+E', 'Edit the open note (Markdown source) / back to reading'],
     ['Ctrl+S', 'Save now (the editor also saves 1 s after you stop typing)'],
     ['Ctrl+F in the editor', 'Find and replace in the source'],
+    ['Ctrl+Shift+H in the editor', 'Highlight the selected text'],
+    ['[[ in the editor', 'Link to a note: its title completes'],
     ['Ctrl+N', 'New note in the selected folder'],
     ['F2', 'Rename or move the open note (links follow)'],
     ['Ctrl+Delete', 'Move the open note to the trash (Ctrl+Z undoes)'],

@@ -132,6 +132,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             writing::move_note,
             writing::trash_note,
             writing::untrash_note,
+            writing::annotate_source,
             writing::save_attachment,
             desktop::close_now,
             desktop::cancel_close,

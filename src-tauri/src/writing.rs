@@ -18,6 +18,8 @@ pub struct EditorSource {
     #[serde(flatten)]
     source: Source,
     draft: Option<Draft>,
+    /// The note's highlights placed in its source (through the source map).
+    highlights: Vec<edit::SourceHighlight>,
 }
 
 /// Opens note `id` in the editor.
@@ -29,7 +31,14 @@ pub async fn note_source(state: State<'_, AppState>, id: String) -> CmdResult<Ed
         let draft = Drafts::of(&store)
             .get(&id)
             .filter(|d| d.text != source.text);
-        Ok(EditorSource { source, draft })
+        let note_text = margin_core::Note::from_source(&id, &source.text, &[]).text;
+        let annotations = store.anchored(&id, Some(&note_text))?.annotations;
+        let highlights = edit::source_highlights(&id, &source.text, &annotations);
+        Ok(EditorSource {
+            source,
+            draft,
+            highlights,
+        })
     })
     .await
 }
@@ -148,6 +157,31 @@ pub async fn save_attachment(
 ) -> CmdResult<String> {
     let (vault, _) = vault_and_store(&state)?;
     blocking(move || Ok(edit::save_attachment(&vault, &id, &name, &bytes)?)).await
+}
+
+/// Highlights UTF-16 offsets `from..to` of the (saved) source of note `id` from the editor;
+/// returns where it is drawn in the source.
+#[tauri::command]
+pub async fn annotate_source(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    from: usize,
+    to: usize,
+    color: String,
+) -> CmdResult<Vec<edit::SourceHighlight>> {
+    use tauri::Manager;
+    let (vault, store) = vault_and_store(&state)?;
+    app.state::<AppState>().session().wrote_annotations(&id);
+    let note = id.clone();
+    let drawn = blocking(move || {
+        let annotation = edit::annotate_source(&vault, &store, &id, from, to, &color)?;
+        let source = edit::load(&vault, &id)?;
+        Ok(edit::source_highlights(&id, &source.text, &[annotation]))
+    })
+    .await?;
+    reindex(&app, vec![note]);
+    Ok(drawn)
 }
 
 /// Re-indexes notes in the background after Margin wrote them.

@@ -458,6 +458,71 @@ fn same_file_ignoring_case(a: &Path, b: &Path) -> bool {
     fs::canonicalize(a).ok() == fs::canonicalize(b).ok()
 }
 
+/// A highlight as the editor draws it: its place in the source, in UTF-16 code units (what
+/// JavaScript counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceHighlight {
+    /// The annotation id.
+    pub id: String,
+    /// Its colour.
+    pub color: String,
+    /// Start in the source (UTF-16 code units).
+    pub from: usize,
+    /// End in the source (UTF-16 code units).
+    pub to: usize,
+}
+
+/// Where the annotations of a note stand in its source `text` (orphans and those whose text
+/// cannot be placed exactly are left out).
+pub fn source_highlights(
+    id: &str,
+    text: &str,
+    annotations: &[crate::annotations::Annotation],
+) -> Vec<SourceHighlight> {
+    let note = crate::Note::from_source(id, text, &[]);
+    let map = crate::sourcemap::SourceMap::build(text, &note.text);
+    annotations
+        .iter()
+        .filter(|a| a.status != crate::anchor::Status::Orphan)
+        .filter_map(|a| {
+            let range = map.to_source(text, a.position.start..a.position.end)?;
+            Some(SourceHighlight {
+                id: a.id.clone(),
+                color: a.color.clone(),
+                from: crate::sourcemap::utf16_of_byte(text, range.start),
+                to: crate::sourcemap::utf16_of_byte(text, range.end),
+            })
+        })
+        .collect()
+}
+
+/// Highlights a selection made in the editor: UTF-16 offsets `from..to` of note `id`'s source
+/// (as saved) become a range of its visible text through the source map, then an annotation.
+pub fn annotate_source(
+    vault: &Vault,
+    store: &Store,
+    id: &str,
+    from: usize,
+    to: usize,
+    color: &str,
+) -> Result<crate::annotations::Annotation> {
+    let source = vault.read(id)?;
+    let note = crate::Note::from_source(id, &source, &[]);
+    let map = crate::sourcemap::SourceMap::build(&source, &note.text);
+    let (a, b) = (
+        crate::sourcemap::byte_of_utf16(&source, from),
+        crate::sourcemap::byte_of_utf16(&source, to),
+    );
+    let range = map
+        .to_visible(&source, a..b)
+        .ok_or_else(|| Error::BadSelection {
+            reason: "the selection holds no text of the note (only Markdown syntax?)".into(),
+        })?;
+    let annotation = crate::annotations::Annotation::in_note(&note, range.start, range.end, color)?;
+    store.add(id, annotation.clone())?;
+    Ok(annotation)
+}
+
 /// The folder, beside a note, where pasted and dropped images go.
 pub const ATTACHMENTS: &str = "attachments";
 
@@ -744,6 +809,21 @@ mod tests {
             html.contains("margin-asset://localhost/net/attachments/Screen%20shot.png"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn a_selection_in_the_source_becomes_a_highlight_drawn_back_in_place() {
+        let src = "# T\n\nThe **three-way** handshake opens a connection.\n";
+        let (dir, vault) = vault_with(&[("a.md", src)]);
+        let store = Store::at(dir.path().join(".margin/annotations"));
+        let from = src.find("**three").unwrap();
+        let to = src.find(" opens").unwrap();
+        let a = annotate_source(&vault, &store, "a.md", from, to, "blue").unwrap();
+        assert_eq!(a.quote.exact, "three-way handshake");
+        let drawn = source_highlights("a.md", src, &[a]);
+        assert_eq!(drawn.len(), 1);
+        assert_eq!(&src[drawn[0].from..drawn[0].to], "three-way** handshake");
+        assert!(annotate_source(&vault, &store, "a.md", 0, 1, "blue").is_err());
     }
 
     #[test]

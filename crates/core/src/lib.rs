@@ -20,6 +20,7 @@ pub mod note;
 pub mod places;
 pub mod render;
 pub mod search;
+pub mod sourcemap;
 pub mod tree;
 pub mod vault;
 pub mod watch;
