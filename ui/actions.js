@@ -15,6 +15,7 @@ export function keyAction(event) {
   if (key === 'f') return 'find';
   if (key === 'e' && !event.shiftKey) return 'edit';
   if (key === 'n' && !event.shiftKey) return 'new-note';
+  if (key === 'n' && event.shiftKey) return 'new-folder';
   if (key === 's' && !event.shiftKey) return 'save';
   if (event.key === 'Delete') return 'delete-note';
   if (key === 'o') return 'open-folder';

@@ -129,6 +129,21 @@ async function newNote() {
   }
 }
 
+/** Ctrl+Shift+N: a new folder inside the selected one. */
+async function newFolder() {
+  const parent = targetFolder();
+  const name = await ask(`New folder in ${parent || 'the top folder'}`, 'Folder name');
+  if (!name) return;
+  try {
+    const path = await api.createFolder(parent ? `${parent}/${name}` : name);
+    vault.set('openFolders', [...new Set([...vault.get('openFolders', []), parent, path].filter(Boolean))]);
+    await refreshTree();
+    status.say(`Created the folder ${path}; Ctrl+N makes a note in it once it is selected.`);
+  } catch (err) {
+    status.say(err.message, 'error');
+  }
+}
+
 /** F2: rename or move the open note; links to it are rewritten, highlights go with it. */
 async function renameNote() {
   if (!currentId) return;
@@ -344,6 +359,7 @@ const actions = createActions({
   edit: () => toggleEdit(),
   save: () => (editor.isOpen ? editor.save().catch(() => {}) : null),
   'new-note': () => newNote(),
+  'new-folder': () => newFolder(),
   'rename-note': () => renameNote(),
   'delete-note': () => deleteNote(),
 });

@@ -23,6 +23,7 @@ export const SHORTCUTS = [
     ['Ctrl+Shift+H in the editor', 'Highlight the selected text'],
     ['[[ in the editor', 'Link to a note: its title completes'],
     ['Ctrl+N', 'New note in the selected folder'],
+    ['Ctrl+Shift+N', 'New folder in the selected folder'],
     ['F2', 'Rename or move the open note (links follow)'],
     ['Ctrl+Delete', 'Move the open note to the trash (Ctrl+Z undoes)'],
   ]],

@@ -51,6 +51,7 @@ test('writing keys: edit, save, new, rename, delete', () => {
   assert.equal(keyAction(key('E', { metaKey: true })), 'edit');
   assert.equal(keyAction(key('s', { ctrlKey: true })), 'save');
   assert.equal(keyAction(key('n', { ctrlKey: true })), 'new-note');
+  assert.equal(keyAction(key('N', { ctrlKey: true, shiftKey: true })), 'new-folder');
   assert.equal(keyAction(key('F2')), 'rename-note');
   assert.equal(keyAction(key('Delete', { ctrlKey: true })), 'delete-note');
   assert.equal(keyAction(key('Delete')), null, 'Delete alone stays a key of text fields');
