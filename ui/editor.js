@@ -69,6 +69,17 @@ export function wikiCompletions(notes, typed, limit = 50) {
   return scored.slice(0, limit).map(({ rank, ...c }) => c);
 }
 
+/** The one replacement that turns `before` into `after` (common start and end kept), or null. */
+export function minimalChange(before, after) {
+  if (before === after) return null;
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < max - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  return { from: start, to: before.length - end, insert: after.slice(start, after.length - end) };
+}
+
 /** Heading lines of Markdown source (ATX, outside fenced code): their 0-based line numbers. */
 export function headingLines(text) {
   const lines = text.split('\n');
@@ -148,14 +159,13 @@ export function createEditor(host, { api, status, onSaved }) {
     return saving;
   }
 
+  /** Shows `text` (merged or reloaded) by changing only the part that differs, so the cursor,
+   *  the selection and the highlights move with the text around them. */
   function replaceKeepingCursor(text) {
-    if (!view || view.state.doc.toString() === text) return;
-    const head = Math.min(view.state.selection.main.head, text.length);
-    view.dispatch({
-      changes: { from: 0, to: view.state.doc.length, insert: text },
-      selection: { anchor: head },
-      annotations: cm.Transaction.remote.of(true),
-    });
+    if (!view) return;
+    const change = minimalChange(view.state.doc.toString(), text);
+    if (!change) return;
+    view.dispatch({ changes: change, annotations: cm.Transaction.remote.of(true) });
   }
 
   /** Highlights of the note drawn in the source, moved with every edit (mapped, not searched). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headingLines, flattenNotes, wikiCompletions } from '../editor.js';
+import { headingLines, flattenNotes, wikiCompletions, minimalChange } from '../editor.js';
 
 test('heading lines skip fenced code and need a space after the hashes', () => {
   const text = '# One\ntext\n```\n# not a heading\n```\n## Two\n#hashtag\n~~~sh\n# comment\n~~~\n### Three';
@@ -22,4 +22,11 @@ test('[[ completion: titles and file names, prefix matches first, inserts the fi
   assert.equal(got[0].detail, 'net/tcp-handshake.md');
   assert.equal(wikiCompletions(notes, '').length, 3);
   assert.deepEqual(wikiCompletions(notes, 'nothing'), []);
+});
+
+test('a merged text replaces only what differs, so the cursor keeps its place in the text', () => {
+  assert.equal(minimalChange('same', 'same'), null);
+  assert.deepEqual(minimalChange('a\nb\nc', 'X\na\nb\nc'), { from: 0, to: 0, insert: 'X\n' });
+  assert.deepEqual(minimalChange('one two three', 'one 2 three'), { from: 4, to: 7, insert: '2' });
+  assert.deepEqual(minimalChange('aaa', 'aa'), { from: 2, to: 3, insert: '' });
 });

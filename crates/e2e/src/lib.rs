@@ -8,7 +8,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -261,6 +261,34 @@ pub async fn screenshot(_c: &Client, name: &str) -> Result<()> {
         // Let the last frame paint first.
         tokio::time::sleep(Duration::from_millis(400)).await;
         capture_window(&Path::new(&dir).join(name))?;
+    }
+    Ok(())
+}
+
+/// Runs xdotool against the app's window (found by its title, which ends in "Margin").
+/// Bounded by `timeout`: a blocking call that hung would stall the whole run, as the test's own
+/// time limit only acts when the test yields.
+pub fn xdotool(args: &[&str]) -> Result<String> {
+    let out = std::process::Command::new("timeout")
+        .args(["10", "xdotool"])
+        .args(args)
+        .output()
+        .context("xdotool is missing (cargo xtask e2e installs it)")?;
+    ensure!(
+        out.status.success(),
+        "xdotool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Presses keys on the app's window as a person would: real key events on the X server (XTEST),
+/// not events sent to the window, which GTK ignores.
+pub fn press(keys: &[&str]) -> Result<()> {
+    xdotool(&["windowfocus", "--sync", &app_window()?])?;
+    for key in keys {
+        xdotool(&["key", key])?;
+        std::thread::sleep(Duration::from_millis(250));
     }
     Ok(())
 }

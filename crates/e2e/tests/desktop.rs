@@ -7,36 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use fantoccini::Client;
-use margin_e2e::{app_window, element, eventually, text_of, vault_copy, with_app};
+use margin_e2e::{app_window, element, eventually, press, text_of, vault_copy, with_app, xdotool};
 use serde_json::Value;
-
-/// Runs xdotool against the app's window (found by its title, which ends in "Margin").
-/// Bounded by `timeout`: a blocking call that hung would stall the whole run, as the test's own
-/// time limit only acts when the test yields.
-fn xdotool(args: &[&str]) -> Result<String> {
-    let out = Command::new("timeout")
-        .args(["10", "xdotool"])
-        .args(args)
-        .output()
-        .context("xdotool is missing (cargo xtask e2e installs it)")?;
-    ensure!(
-        out.status.success(),
-        "xdotool {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// Presses keys on the app's window as a person would: real key events on the X server (XTEST),
-/// not events sent to the window, which GTK ignores.
-fn press(keys: &[&str]) -> Result<()> {
-    xdotool(&["windowfocus", "--sync", &app_window()?])?;
-    for key in keys {
-        xdotool(&["key", key])?;
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    Ok(())
-}
 
 /// Records the page's `menu` events, to tell the menu's route from the page's own key handler.
 async fn watch_menu_events(c: &Client) -> Result<()> {

@@ -1,4 +1,5 @@
-//! Writing in the real window, through real key presses: Ctrl+E opens the note's source in the
+//! Writing in the real window, through real key presses (chords by xdotool on the X server,
+//! text by WebDriver): Ctrl+E opens the note's source in the
 //! editor with its highlight drawn, typed text is saved by Ctrl+S and by 1 s of idle typing
 //! (checked on disk), an outside edit elsewhere in the file is merged into the editor's text,
 //! an overlapping one leaves a conflict copy beside the note, and Ctrl+E goes back to the
@@ -7,11 +8,8 @@
 use std::time::Duration;
 
 use anyhow::{ensure, Result};
-use margin_e2e::{element, eventually, keys, status_with, text_of, vault_copy, with_app};
+use margin_e2e::{element, eventually, keys, press, status_with, text_of, vault_copy, with_app};
 
-const CTRL: &str = "\u{E009}";
-const RELEASE: &str = "\u{E000}";
-const END: &str = "\u{E010}";
 const ENTER: &str = "\u{E007}";
 
 #[tokio::test]
@@ -46,17 +44,14 @@ async fn edit_save_merge_and_conflict() -> Result<()> {
         .await?;
 
         // Ctrl+E: the source in the editor, focused.
-        keys(&c, &format!("{CTRL}e{RELEASE}")).await?;
+        press(&["ctrl+e"])?;
         element(&c, ".editor .cm-content[aria-label^='Markdown source']").await?;
         status_with(&c, "Editing").await?;
 
         // Type at the end; Ctrl+S saves it to the file.
-        keys(
-            &c,
-            &format!("{CTRL}{END}{RELEASE}{ENTER}- spreads requests over servers"),
-        )
-        .await?;
-        keys(&c, &format!("{CTRL}s{RELEASE}")).await?;
+        press(&["ctrl+End"])?;
+        keys(&c, &format!("{ENTER}- spreads requests over servers")).await?;
+        press(&["ctrl+s"])?;
         eventually("the typed line on disk", || async {
             let text = std::fs::read_to_string(&note)?;
             Ok(text
@@ -81,7 +76,7 @@ async fn edit_save_merge_and_conflict() -> Result<()> {
         keys(&c, ".").await?;
         let disk = std::fs::read_to_string(&note)?;
         std::fs::write(&note, disk.replacen("---", "---\n# edited elsewhere", 1))?;
-        keys(&c, &format!("{CTRL}s{RELEASE}")).await?;
+        press(&["ctrl+s"])?;
         eventually("the merged text", || async {
             let text = std::fs::read_to_string(&note)?;
             Ok(
@@ -105,7 +100,7 @@ async fn edit_save_merge_and_conflict() -> Result<()> {
             &note,
             disk.replace("health-checks them.", "health-checks them (theirs)."),
         )?;
-        keys(&c, &format!("{CTRL}s{RELEASE}")).await?;
+        press(&["ctrl+s"])?;
         let conflict = eventually("a conflict copy", || async {
             Ok(std::fs::read_dir(root.join("infrastructure"))?
                 .filter_map(|e| e.ok())
@@ -120,7 +115,7 @@ async fn edit_save_merge_and_conflict() -> Result<()> {
         status_with(&c, "conflict-").await?;
 
         // Ctrl+E: back to the rendered note, with the new text.
-        keys(&c, &format!("{CTRL}e{RELEASE}")).await?;
+        press(&["ctrl+e"])?;
         eventually("the reader with the new text", || async {
             Ok(text_of(
                 &c,
