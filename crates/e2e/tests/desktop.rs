@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{bail, ensure, Result};
 use fantoccini::Client;
 use margin_e2e::{app_window, element, eventually, press, text_of, vault_copy, with_app, xdotool};
 use serde_json::Value;
