@@ -12,6 +12,21 @@ fn read(v: &Vault, id: &str) -> String {
     std::fs::read_to_string(v.path.join(id)).unwrap()
 }
 
+/// Highlights "Synchronize-Acknowledgement" in the TCP note (the issue-18 steps use it).
+fn annotate_syn_ack(v: &Vault) {
+    ok(&margin(
+        v,
+        &[
+            "annotate",
+            "networking/tcp-handshake-and-teardown.md",
+            "--quote",
+            "Synchronize-Acknowledgement",
+            "--comment",
+            "moved-test",
+        ],
+    ));
+}
+
 #[test]
 fn new_note_gets_a_name_from_its_title_and_is_found_in_the_tree() {
     let v = vault();
@@ -39,17 +54,7 @@ fn new_note_gets_a_name_from_its_title_and_is_found_in_the_tree() {
 #[test]
 fn mv_rewrites_links_and_carries_annotations() {
     let v = vault();
-    ok(&margin(
-        &v,
-        &[
-            "annotate",
-            "networking/tcp-handshake-and-teardown.md",
-            "--quote",
-            "Synchronize-Acknowledgement",
-            "--comment",
-            "moved-test",
-        ],
-    ));
+    annotate_syn_ack(&v);
     let out = ok(&margin(
         &v,
         &[
@@ -178,17 +183,7 @@ fn killed_saves_leave_the_old_or_the_new_text() {
 fn margin_index_follows_a_note_renamed_while_closed() {
     let v = vault();
     ok(&margin(&v, &["index"]));
-    ok(&margin(
-        &v,
-        &[
-            "annotate",
-            "networking/tcp-handshake-and-teardown.md",
-            "--quote",
-            "Synchronize-Acknowledgement",
-            "--comment",
-            "moved-test",
-        ],
-    ));
+    annotate_syn_ack(&v);
     std::fs::rename(
         v.path.join("networking/tcp-handshake-and-teardown.md"),
         v.path.join("networking/tcp.md"),
