@@ -86,6 +86,27 @@ pub fn load(vault: &Vault, id: &str) -> Result<Source> {
     })
 }
 
+/// The path a new file `id` (a note, a conflict copy, an image) gets, refused when a folder on
+/// the way is a link that leads out of the vault: Margin never writes outside it.
+fn new_file_path(vault: &Vault, rel: &Path, id: &str) -> Result<PathBuf> {
+    let path = vault.root().join(rel);
+    let mut existing = path.parent();
+    while let Some(dir) = existing {
+        if dir.exists() {
+            let real = fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+            if !real.starts_with(vault.root()) {
+                return Err(Error::InvalidNoteId {
+                    id: id.to_string(),
+                    reason: "it leads outside the vault",
+                });
+            }
+            break;
+        }
+        existing = dir.parent();
+    }
+    Ok(path)
+}
+
 fn read_limited(id: &str, path: &Path) -> Result<Vec<u8>> {
     let size = fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
     if size > MAX_NOTE_BYTES {
@@ -134,7 +155,7 @@ pub enum Saved {
 /// when the file no longer holds it, someone else changed the note, and the two versions are
 /// merged three ways instead of one overwriting the other.
 pub fn save(vault: &Vault, id: &str, base: &str, text: &str) -> Result<Saved> {
-    let path = vault.root().join(check_id(id)?);
+    let path = new_file_path(vault, &check_id(id)?, id)?;
     let on_disk = match fs::symlink_metadata(&path) {
         Ok(_) => {
             let path = vault.path_of(id)?;
@@ -228,7 +249,7 @@ fn conflict_copy(vault: &Vault, id: &str, bytes: &[u8]) -> Result<String> {
         } else {
             format!("{stem}.conflict-{stamp}-{n}.{ext}")
         };
-        let path = vault.root().join(check_id(&candidate)?);
+        let path = new_file_path(vault, &check_id(&candidate)?, &candidate)?;
         if !path.exists() {
             write_atomically(&path, bytes)?;
             return Ok(candidate);
@@ -346,7 +367,7 @@ pub fn create_note(vault: &Vault, folder: &str, title: &str) -> Result<String> {
         } else {
             format!("{folder}/{file}")
         };
-        let path = vault.root().join(check_id(&id)?);
+        let path = new_file_path(vault, &check_id(&id)?, &id)?;
         if !path.exists() {
             let yaml_title = title.replace('\\', "\\\\").replace('"', "\\\"");
             let text = format!("---\ntitle: \"{yaml_title}\"\n---\n\n");
@@ -362,7 +383,10 @@ pub fn create_folder(vault: &Vault, path: &str) -> Result<String> {
     let path = path.trim().trim_matches('/');
     // A folder name obeys the rules of ids; `x.md` stands in for the file that is not there.
     let rel = check_id(&format!("{path}/x.md"))?;
-    let dir = vault.root().join(rel.parent().unwrap_or(Path::new("")));
+    let dir = new_file_path(vault, &rel, path)?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| vault.root().to_path_buf());
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     Ok(path.to_string())
 }
@@ -397,7 +421,7 @@ pub struct Moved {
 /// annotations. Refuses to replace an existing note.
 pub fn move_note(vault: &Vault, store: &Store, from: &str, to: &str) -> Result<Moved> {
     let old_path = vault.path_of(from)?;
-    let new_path = vault.root().join(check_id(to)?);
+    let new_path = new_file_path(vault, &check_id(to)?, to)?;
     if from == to {
         return Ok(Moved {
             id: to.to_string(),
@@ -565,8 +589,8 @@ pub fn save_attachment(vault: &Vault, note: &str, name: &str, bytes: &[u8]) -> R
         } else {
             format!("{folder}/{ATTACHMENTS}/{file}")
         };
-        let path = vault.root().join(&rel);
         crate::vault::Vault::image_rel_ok(&rel)?;
+        let path = new_file_path(vault, Path::new(&rel), &rel)?;
         if !path.exists() {
             write_atomically(&path, bytes)?;
             return Ok(format!(
@@ -604,7 +628,7 @@ pub fn trash_note(vault: &Vault, id: &str) -> Result<Trashed> {
 /// Undoes [`trash_note`]: the note comes back with its exact bytes (refused when another note
 /// has taken its place meanwhile).
 pub fn untrash(vault: &Vault, trashed: &Trashed) -> Result<()> {
-    let path = vault.root().join(check_id(&trashed.id)?);
+    let path = new_file_path(vault, &check_id(&trashed.id)?, &trashed.id)?;
     if path.exists() {
         return Err(Error::BadInput {
             message: format!(
@@ -824,6 +848,31 @@ mod tests {
         assert_eq!(drawn.len(), 1);
         assert_eq!(&src[drawn[0].from..drawn[0].to], "three-way** handshake");
         assert!(annotate_source(&vault, &store, "a.md", 0, 1, "blue").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn nothing_is_written_through_a_link_out_of_the_vault() {
+        let outside = tempfile::tempdir().unwrap();
+        let (dir, vault) = vault_with(&[("a.md", "x")]);
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
+        let store = Store::at(dir.path().join(".margin/annotations"));
+        assert!(save(&vault, "out/new.md", "", "text").is_err());
+        assert!(create_note(&vault, "out", "Title").is_err());
+        assert!(create_folder(&vault, "out/sub").is_err());
+        assert!(move_note(&vault, &store, "a.md", "out/a.md").is_err());
+        assert!(save_attachment(&vault, "out/n.md", "a.png", b"x").is_err());
+        let trashed = Trashed {
+            id: "out/t.md".into(),
+            bytes: b"x".to_vec(),
+        };
+        assert!(untrash(&vault, &trashed).is_err());
+        assert_eq!(
+            fs::read_dir(outside.path()).unwrap().count(),
+            0,
+            "nothing written outside"
+        );
+        assert!(dir.path().join("a.md").exists());
     }
 
     #[test]
