@@ -263,8 +263,10 @@ export function createEditor(host, { api, status, onSaved }) {
     base = source.text;
     let text = source.text;
     if (source.draft) {
+      // The draft's own base: if the file changed since, the save merges the two (never one
+      // overwriting the other).
       text = source.draft.text;
-      base = source.draft.base === source.text ? source.draft.base : source.text;
+      base = source.draft.base;
     }
     highlights = source.draft ? [] : source.highlights;
     const marks = highlightField();
