@@ -6,6 +6,8 @@
 //! user's highlights and comments, re-found in changed notes by [`anchor`].
 //! [`watch`] follows the vault on disk. [`invariants`] are what must hold for any input (the
 //! fuzzers check them).
+//! [`edit`] writes notes without losing a word (merge, drafts, conflict copies) through the one
+//! writer [`atomic`]; [`links`] follows renames; [`sourcemap`] joins the reader's text and the source.
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
 #![deny(missing_docs)]
 
