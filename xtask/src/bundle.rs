@@ -50,10 +50,13 @@ pub fn run() -> Result<Vec<Bundle>> {
             // The AppImage bundler downloads linuxdeploy from GitHub; offline, say so and go on.
             let mut appimage = tauri_cli();
             appimage.args(["build", "--ci", "--bundles", "appimage"]);
-            if let Err(err) = step("bundle the AppImage", &mut appimage) {
-                eprintln!(
-                    "xtask: no AppImage ({err:#}): the AppImage bundler needs network access to \
-                     GitHub for linuxdeploy; the .deb and .rpm are made"
+            eprintln!("xtask: ▶ bundle the AppImage");
+            let made = appimage.status().is_ok_and(|status| status.success());
+            if !made {
+                crate::report::skipped(
+                    "the AppImage",
+                    "its bundler downloads linuxdeploy from GitHub, which cannot be reached here; \
+                     the .deb and .rpm are made (the release workflow builds the AppImage)",
                 );
             }
         }
