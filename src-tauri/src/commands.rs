@@ -244,12 +244,19 @@ pub async fn search_in_note(
 fn reindex_later(app: &tauri::AppHandle, id: &str) {
     use tauri::Manager;
     app.state::<AppState>().session().wrote_annotations(id);
-    let (app, id) = (app.clone(), id.to_string());
+    reindex_in_background(app, vec![id.to_string()], "an annotation change");
+}
+
+/// Re-indexes `ids` on the blocking pool after Margin wrote them (`after` names what, for the
+/// log), so search finds the change without waiting for the file watcher.
+pub(crate) fn reindex_in_background(app: &tauri::AppHandle, ids: Vec<String>, after: &'static str) {
+    use tauri::Manager;
+    let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let session = app.state::<AppState>().session();
         if let (Ok(vault), Some(index)) = (&session.vault, session.index.get()) {
-            if let Err(err) = index.update_notes(vault, &[id]) {
-                tracing::warn!("re-indexing after an annotation change: {err}");
+            if let Err(err) = index.update_notes(vault, &ids) {
+                tracing::warn!("re-indexing after {after}: {err}");
             }
         }
     });

@@ -4,7 +4,6 @@
 //! without waiting for the file watcher.
 
 use margin_core::edit::{self, Draft, Drafts, Moved, Saved, Source, Trashed};
-use margin_core::ErrorPayload;
 use serde::Serialize;
 use tauri::State;
 
@@ -26,14 +25,14 @@ pub struct EditorSource {
 #[tauri::command]
 pub async fn note_source(state: State<'_, AppState>, id: String) -> CmdResult<EditorSource> {
     let (vault, store) = vault_and_store(&state)?;
+    // Anchoring may save moved highlights: that write is this window's own.
+    state.session().wrote_annotations(&id);
     blocking(move || {
         let source = edit::load(&vault, &id)?;
         let draft = Drafts::of(&store)
             .get(&id)
             .filter(|d| d.text != source.text);
-        let note_text = margin_core::Note::from_source(&id, &source.text, &[]).text;
-        let annotations = store.anchored(&id, Some(&note_text))?.annotations;
-        let highlights = edit::source_highlights(&id, &source.text, &annotations);
+        let highlights = edit::editor_highlights(&store, &id, &source.text)?;
         Ok(EditorSource {
             source,
             draft,
@@ -175,9 +174,9 @@ pub async fn annotate_source(
     app.state::<AppState>().session().wrote_annotations(&id);
     let note = id.clone();
     let drawn = blocking(move || {
-        let annotation = edit::annotate_source(&vault, &store, &id, from, to, &color)?;
-        let source = edit::load(&vault, &id)?;
-        Ok(edit::source_highlights(&id, &source.text, &[annotation]))
+        Ok(edit::annotate_source(
+            &vault, &store, &id, from, to, &color,
+        )?)
     })
     .await?;
     reindex(&app, vec![note]);
@@ -186,17 +185,5 @@ pub async fn annotate_source(
 
 /// Re-indexes notes in the background after Margin wrote them.
 fn reindex(app: &tauri::AppHandle, ids: Vec<String>) {
-    use tauri::Manager;
-    let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let session = app.state::<AppState>().session();
-        if let (Ok(vault), Some(index)) = (&session.vault, session.index.get()) {
-            if let Err(err) = index.update_notes(vault, &ids) {
-                tracing::warn!(
-                    "re-indexing after a save: {}",
-                    ErrorPayload::from(err).message
-                );
-            }
-        }
-    });
+    crate::commands::reindex_in_background(app, ids, "a save");
 }

@@ -496,32 +496,52 @@ pub struct SourceHighlight {
     pub to: usize,
 }
 
-/// Where the annotations of a note stand in its source `text` (orphans and those whose text
-/// cannot be placed exactly are left out).
-pub fn source_highlights(
-    id: &str,
-    text: &str,
-    annotations: &[crate::annotations::Annotation],
-) -> Vec<SourceHighlight> {
-    let note = crate::Note::from_source(id, text, &[]);
-    let map = crate::sourcemap::SourceMap::build(text, &note.text);
-    annotations
-        .iter()
-        .filter(|a| a.status != crate::anchor::Status::Orphan)
-        .filter_map(|a| {
-            let range = map.to_source(text, a.position.start..a.position.end)?;
-            Some(SourceHighlight {
-                id: a.id.clone(),
-                color: a.color.clone(),
-                from: crate::sourcemap::utf16_of_byte(text, range.start),
-                to: crate::sourcemap::utf16_of_byte(text, range.end),
-            })
-        })
-        .collect()
+/// A note's editor text rendered once, with the map between its visible text and the source.
+struct Mapped<'a> {
+    text: &'a str,
+    note: crate::Note,
+    map: crate::sourcemap::SourceMap,
 }
 
-/// Highlights a selection made in the editor: UTF-16 offsets `from..to` of note `id`'s source
-/// (as saved) become a range of its visible text through the source map, then an annotation.
+impl<'a> Mapped<'a> {
+    fn new(id: &str, text: &'a str) -> Mapped<'a> {
+        let note = crate::Note::from_source(id, text, &[]);
+        let map = crate::sourcemap::SourceMap::build(text, &note.text);
+        Mapped { text, note, map }
+    }
+
+    /// Where `annotations` stand in the source (orphans and those that cannot be placed
+    /// exactly are left out).
+    fn highlights(&self, annotations: &[crate::annotations::Annotation]) -> Vec<SourceHighlight> {
+        annotations
+            .iter()
+            .filter(|a| a.status != crate::anchor::Status::Orphan)
+            .filter_map(|a| {
+                let range = self
+                    .map
+                    .to_source(self.text, a.position.start..a.position.end)?;
+                Some(SourceHighlight {
+                    id: a.id.clone(),
+                    color: a.color.clone(),
+                    from: crate::sourcemap::utf16_of_byte(self.text, range.start),
+                    to: crate::sourcemap::utf16_of_byte(self.text, range.end),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The highlights of note `id` placed in its editor `text` (as [`load`] gives it): anchored in
+/// the text's rendering, then mapped to the source. One rendering for both.
+pub fn editor_highlights(store: &Store, id: &str, text: &str) -> Result<Vec<SourceHighlight>> {
+    let mapped = Mapped::new(id, text);
+    let annotations = store.anchored(id, Some(&mapped.note.text))?.annotations;
+    Ok(mapped.highlights(&annotations))
+}
+
+/// Highlights a selection made in the editor: UTF-16 offsets `from..to` of note `id`'s editor
+/// text (as saved, `\n` line breaks, the coordinates the editor counts in) become a range of its
+/// visible text through the source map, then an annotation. Returns where it is drawn.
 pub fn annotate_source(
     vault: &Vault,
     store: &Store,
@@ -529,22 +549,23 @@ pub fn annotate_source(
     from: usize,
     to: usize,
     color: &str,
-) -> Result<crate::annotations::Annotation> {
-    let source = vault.read(id)?;
-    let note = crate::Note::from_source(id, &source, &[]);
-    let map = crate::sourcemap::SourceMap::build(&source, &note.text);
+) -> Result<Vec<SourceHighlight>> {
+    let source = load(vault, id)?;
+    let mapped = Mapped::new(id, &source.text);
     let (a, b) = (
-        crate::sourcemap::byte_of_utf16(&source, from),
-        crate::sourcemap::byte_of_utf16(&source, to),
+        crate::sourcemap::byte_of_utf16(&source.text, from),
+        crate::sourcemap::byte_of_utf16(&source.text, to),
     );
-    let range = map
-        .to_visible(&source, a..b)
+    let range = mapped
+        .map
+        .to_visible(&source.text, a..b)
         .ok_or_else(|| Error::BadSelection {
             reason: "the selection holds no text of the note (only Markdown syntax?)".into(),
         })?;
-    let annotation = crate::annotations::Annotation::in_note(&note, range.start, range.end, color)?;
+    let annotation =
+        crate::annotations::Annotation::in_note(&mapped.note, range.start, range.end, color)?;
     store.add(id, annotation.clone())?;
-    Ok(annotation)
+    Ok(mapped.highlights(&[annotation]))
 }
 
 /// The folder, beside a note, where pasted and dropped images go.
@@ -842,11 +863,13 @@ mod tests {
         let store = Store::at(dir.path().join(".margin/annotations"));
         let from = src.find("**three").unwrap();
         let to = src.find(" opens").unwrap();
-        let a = annotate_source(&vault, &store, "a.md", from, to, "blue").unwrap();
-        assert_eq!(a.quote.exact, "three-way handshake");
-        let drawn = source_highlights("a.md", src, &[a]);
+        let drawn = annotate_source(&vault, &store, "a.md", from, to, "blue").unwrap();
+        let stored = store.load("a.md").unwrap().annotations;
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].quote.exact, "three-way handshake");
         assert_eq!(drawn.len(), 1);
         assert_eq!(&src[drawn[0].from..drawn[0].to], "three-way** handshake");
+        assert_eq!(editor_highlights(&store, "a.md", src).unwrap(), drawn);
         assert!(annotate_source(&vault, &store, "a.md", 0, 1, "blue").is_err());
     }
 
