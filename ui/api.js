@@ -103,7 +103,7 @@ export const noteSource = (id) => invoke('note_source', { id });
 /** @typedef {{ outcome: 'unchanged' | 'written' | 'recreated' } | { outcome: 'merged', text: string } |
  *            { outcome: 'conflict', conflict: string }} Saved */
 /** @returns {Promise<Saved>} */
-export const saveNote = (id, base, text) => invoke('save_note', { id, base, text });
+export const saveNote = (id, base, text, highlights = []) => invoke('save_note', { id, base, text, highlights });
 /** @returns {Promise<void>} */
 export const putDraft = (id, base, text) => invoke('put_draft', { id, base, text });
 /** @returns {Promise<void>} */

@@ -107,8 +107,9 @@ export function createEditor(host, { api, status, onSaved }) {
   let timer = null;
   let saving = null;
   let highlights = [];
-  /** The effect that replaces the highlight decorations of the open editor. */
+  /** The effect that replaces the highlight decorations of the open editor, and their field. */
   let markEffect = null;
+  let markField = null;
 
   const setState = (state, text) => {
     host.dataset.state = state;
@@ -135,7 +136,7 @@ export function createEditor(host, { api, status, onSaved }) {
     saving = (async () => {
       try {
         await api.putDraft(note, base, text);
-        const outcome = await api.saveNote(note, base, text);
+        const outcome = await api.saveNote(note, base, text, placements());
         if (note !== id) return;
         if (outcome.outcome === 'merged') {
           base = outcome.text;
@@ -157,6 +158,19 @@ export function createEditor(host, { api, status, onSaved }) {
       }
     })();
     return saving;
+  }
+
+  /** Where the editor's edits moved each highlight it draws (mapped through every change):
+   *  stored with the save, so highlights stay on the words the user retyped. A highlight whose
+   *  text was deleted is no longer in the field: an empty range, which makes it an orphan. */
+  function placements() {
+    if (!markField || !highlights.length) return [];
+    const at = new Map();
+    view.state.field(markField).between(0, view.state.doc.length, (from, to, value) => {
+      const hl = value.spec.attributes?.['data-annotation'];
+      if (hl) at.set(hl, { from, to });
+    });
+    return highlights.map((h) => ({ id: h.id, ...(at.get(h.id) ?? { from: 0, to: 0 }) }));
   }
 
   /** Shows `text` (merged or reloaded) by changing only the part that differs, so the cursor,
@@ -271,6 +285,7 @@ export function createEditor(host, { api, status, onSaved }) {
     highlights = source.draft ? [] : source.highlights;
     const marks = highlightField();
     markEffect = marks.setMarks;
+    markField = marks.field;
     const theme = lib.EditorView.theme({}, {});
     view = new lib.EditorView({
       parent: host,

@@ -43,7 +43,9 @@ pub async fn note_source(state: State<'_, AppState>, id: String) -> CmdResult<Ed
 }
 
 /// Saves the editor's text (see [`edit::save`]: merged with outside edits, never lost), then
-/// forgets its draft and re-indexes the note.
+/// forgets its draft, stores where the editor's edits moved the note's highlights (when the
+/// file now holds the editor's text; a merged text is anchored by quote instead) and
+/// re-indexes the note.
 #[tauri::command]
 pub async fn save_note(
     app: tauri::AppHandle,
@@ -51,12 +53,24 @@ pub async fn save_note(
     id: String,
     base: String,
     text: String,
+    highlights: Option<Vec<edit::Placed>>,
 ) -> CmdResult<Saved> {
     let (vault, store) = vault_and_store(&state)?;
     let note = id.clone();
+    let placed = highlights.unwrap_or_default();
+    if !placed.is_empty() {
+        state.session().wrote_annotations(&id);
+    }
     let saved = blocking(move || {
         let saved = edit::save(&vault, &id, &base, &text)?;
         let _ = Drafts::of(&store).remove(&id);
+        if !matches!(saved, Saved::Merged { .. }) {
+            let text = text.replace("\r\n", "\n");
+            if let Err(err) = edit::place_highlights(&store, &id, &text, &placed) {
+                // The text is saved; the highlights are anchored by their quotes instead.
+                tracing::warn!("highlights of {id} not placed after the save: {err}");
+            }
+        }
         Ok(saved)
     })
     .await?;

@@ -456,7 +456,7 @@ impl Store {
 
     /// The one read-modify-write path: `change` returns whether it changed anything worth
     /// writing.
-    fn modify<T>(
+    pub(crate) fn modify<T>(
         &self,
         note: &str,
         change: impl FnOnce(&mut Vec<Annotation>) -> (T, bool),

@@ -568,6 +568,79 @@ pub fn annotate_source(
     Ok(mapped.highlights(&[annotation]))
 }
 
+/// Where the editor's own edits moved a highlight: its range in the text it saved (UTF-16 code
+/// units, `\n` line breaks). An empty range means the highlighted text was deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Placed {
+    /// The annotation id.
+    pub id: String,
+    /// Start in the saved text.
+    pub from: usize,
+    /// End in the saved text.
+    pub to: usize,
+}
+
+/// Stores where the editor's edits moved note `id`'s highlights, after `text` was saved: each
+/// range (mapped by the editor through every change, not searched for) becomes the
+/// annotation's new quote and place, so a highlight whose words were retyped stays on them and
+/// one of two identical passages stays on its own. A highlight whose text was deleted (empty
+/// range, or no visible text left in it) becomes an orphan, kept with its last quote. Returns
+/// how many annotations changed.
+pub fn place_highlights(store: &Store, id: &str, text: &str, placed: &[Placed]) -> Result<usize> {
+    if placed.is_empty() {
+        return Ok(0);
+    }
+    let mapped = Mapped::new(id, text);
+    let chars: Vec<char> = mapped.note.text.chars().collect();
+    let (changed, _) = store.modify(id, |list| {
+        let mut changed = 0;
+        for p in placed {
+            let Some(a) = list.iter_mut().find(|a| a.id == p.id) else {
+                continue;
+            };
+            let visible = (p.from < p.to)
+                .then(|| {
+                    let (from, to) = (
+                        crate::sourcemap::byte_of_utf16(text, p.from),
+                        crate::sourcemap::byte_of_utf16(text, p.to),
+                    );
+                    mapped.map.to_visible(text, from..to)
+                })
+                .flatten()
+                .filter(|r| {
+                    chars
+                        .get(r.clone())
+                        .is_some_and(|s| s.iter().any(|c| !c.is_whitespace()))
+                });
+            match visible {
+                Some(range) => {
+                    let quote = crate::anchor::quote_at(&chars, range.start, range.end);
+                    let position = crate::anchor::Position {
+                        start: range.start,
+                        end: range.end,
+                    };
+                    if a.quote != quote
+                        || a.position != position
+                        || a.status != crate::anchor::Status::Anchored
+                    {
+                        a.quote = quote;
+                        a.position = position;
+                        a.status = crate::anchor::Status::Anchored;
+                        changed += 1;
+                    }
+                }
+                None if a.status != crate::anchor::Status::Orphan => {
+                    a.status = crate::anchor::Status::Orphan;
+                    changed += 1;
+                }
+                None => {}
+            }
+        }
+        (changed, changed > 0)
+    })?;
+    Ok(changed)
+}
+
 /// The folder, beside a note, where pasted and dropped images go.
 pub const ATTACHMENTS: &str = "attachments";
 
@@ -871,6 +944,66 @@ mod tests {
         assert_eq!(&src[drawn[0].from..drawn[0].to], "three-way** handshake");
         assert_eq!(editor_highlights(&store, "a.md", src).unwrap(), drawn);
         assert!(annotate_source(&vault, &store, "a.md", 0, 1, "blue").is_err());
+    }
+
+    #[test]
+    fn highlights_follow_the_editors_mapping_not_a_search() {
+        // Two identical passages; the second is highlighted, then its words are retyped.
+        let src = "# T\n\nThe brown fox jumps.\n\nThe brown fox jumps.\n";
+        let (dir, vault) = vault_with(&[("a.md", src)]);
+        let store = Store::at(dir.path().join(".margin/annotations"));
+        let second = src.rfind("brown fox").unwrap();
+        let drawn = annotate_source(
+            &vault,
+            &store,
+            "a.md",
+            second,
+            second + "brown fox".len(),
+            "blue",
+        )
+        .unwrap();
+        let id = drawn[0].id.clone();
+        let before = store.load("a.md").unwrap().annotations[0].position;
+
+        // The editor's text: "fox" became "cat" inside the highlight, and a word was added
+        // before it. The editor mapped the range to "brown cat" of the second passage.
+        let edited = "# T\n\nSome text. The brown fox jumps.\n\nThe brown cat jumps.\n";
+        let from = edited.rfind("brown cat").unwrap();
+        let placed = [Placed {
+            id: id.clone(),
+            from,
+            to: from + "brown cat".len(),
+        }];
+        assert_eq!(
+            place_highlights(&store, "a.md", edited, &placed).unwrap(),
+            1
+        );
+        let a = store.load("a.md").unwrap().annotations.remove(0);
+        assert_eq!(a.quote.exact, "brown cat");
+        assert_eq!(a.status, crate::anchor::Status::Anchored);
+        assert!(a.position.start > before.start, "still the second passage");
+        // Placing it again where it is writes nothing.
+        assert_eq!(
+            place_highlights(&store, "a.md", edited, &placed).unwrap(),
+            0
+        );
+        // It is drawn there when the editor opens again.
+        let drawn = editor_highlights(&store, "a.md", edited).unwrap();
+        assert_eq!(&edited[drawn[0].from..drawn[0].to], "brown cat");
+
+        // Its text deleted: an empty range makes it an orphan with its last quote.
+        let gone = [Placed { id, from: 7, to: 7 }];
+        assert_eq!(place_highlights(&store, "a.md", edited, &gone).unwrap(), 1);
+        let a = store.load("a.md").unwrap().annotations.remove(0);
+        assert_eq!(a.status, crate::anchor::Status::Orphan);
+        assert_eq!(a.quote.exact, "brown cat");
+        // Unknown ids and ranges out of the text are ignored, not errors.
+        let odd = [Placed {
+            id: "nope".into(),
+            from: 0,
+            to: 99_999,
+        }];
+        assert_eq!(place_highlights(&store, "a.md", edited, &odd).unwrap(), 0);
     }
 
     #[cfg(unix)]

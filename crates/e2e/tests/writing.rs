@@ -136,3 +136,88 @@ async fn edit_save_merge_and_conflict() -> Result<()> {
     })
     .await
 }
+
+/// A highlight made in the editor with Ctrl+Shift+H is drawn there; typing inside it moves it
+/// with the text (its new words are stored with the save, not searched for afterwards); deleting
+/// its text makes it an orphan.
+#[tokio::test]
+async fn highlights_follow_typing_in_the_editor() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let store = root.join(".margin/annotations/infrastructure/load-balancer.md.json");
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        c.execute(
+            "document.querySelector('.tree-folder[data-folder=\"infrastructure\"]').click()",
+            vec![],
+        )
+        .await?;
+        element(
+            &c,
+            ".tree-note[data-note-id='infrastructure/load-balancer.md']",
+        )
+        .await?
+        .click()
+        .await?;
+        element(
+            &c,
+            ".note-body[data-note-id='infrastructure/load-balancer.md']",
+        )
+        .await?;
+        c.execute(
+            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
+            vec![],
+        )
+        .await?;
+        press(&["ctrl+e"])?;
+        element(&c, ".editor .cm-content[aria-label^='Markdown source']").await?;
+        press(&["ctrl+End"])?;
+        keys(&c, &format!("{ENTER}{ENTER}Round robin spreads load")).await?;
+        // Select the line with the keyboard and highlight it.
+        press(&["shift+Home", "ctrl+shift+h"])?;
+        element(&c, ".editor .cm-margin-hl").await?;
+        let quote = |want: &'static str| {
+            let store = store.clone();
+            move || {
+                let store = store.clone();
+                async move {
+                    let json = std::fs::read_to_string(&store).unwrap_or_default();
+                    Ok(json.contains(want).then_some(json))
+                }
+            }
+        };
+        eventually(
+            "the highlight stored",
+            quote("\"Round robin spreads load\""),
+        )
+        .await?;
+
+        // Type inside it: after "Round".
+        press(&["Home", "ctrl+Right"])?;
+        keys(&c, " weighted").await?;
+        press(&["ctrl+s"])?;
+        eventually(
+            "the highlight moved with the typing",
+            quote("\"Round weighted robin spreads load\""),
+        )
+        .await?;
+        let drawn = text_of(&c, ".editor .cm-margin-hl")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            drawn == "Round weighted robin spreads load",
+            "drawn: {drawn}"
+        );
+
+        // Delete its text: an orphan, kept.
+        press(&["End", "shift+Home", "Delete", "ctrl+s"])?;
+        eventually("the highlight orphaned", quote("\"orphan\"")).await?;
+        ensure!(
+            std::fs::read_to_string(&store)?.contains("Round weighted robin spreads load"),
+            "the orphan keeps its quote"
+        );
+        Ok(())
+    })
+    .await
+}

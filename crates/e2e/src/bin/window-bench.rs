@@ -1,12 +1,13 @@
 //! Measures the real window on a large vault: a first start (the index is built), a warm start
 //! (time until the tree shows and search answers), memory of all the app's processes when
-//! idle, and typing-to-results latency in the search palette (debounce included). Run by
+//! idle, typing-to-results latency in the search palette (debounce included), and the editor
+//! on a 1 MB note (open, keystroke to paint, save to searchable). Run by
 //! `cargo xtask bench --window`, which starts Xvfb and tauri-driver and names the vault.
 
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use margin_e2e::{element, with_app};
+use margin_e2e::{element, invoke, press, with_app, xdotool};
 use serde_json::json;
 
 /// In the page: type `query` into the palette as a person would (input events), and resolve
@@ -108,6 +109,171 @@ fn app_memory_mb(app: &str) -> (f64, f64) {
     (pss, anon)
 }
 
+/// The note the editor is measured on: real Markdown (pages of the vault one after another),
+/// just over 1 MB, at the vault's top so the tree shows it without opening a folder.
+const BIG_NOTE: &str = "zz-editor-bench-1mb.md";
+
+fn write_big_note(vault: &std::path::Path) -> Result<()> {
+    let mut text = String::from("---\ntitle: Editor bench (1 MB)\n---\n# Editor bench\n\n");
+    let mut folders = vec![vault.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        if text.len() > 1_050_000 {
+            break;
+        }
+        let mut entries: Vec<_> = std::fs::read_dir(&folder)?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                if !path.ends_with(".margin") {
+                    folders.push(path);
+                }
+            } else if text.len() <= 1_050_000
+                && path.extension().is_some_and(|e| e == "md")
+                && !path.ends_with(BIG_NOTE)
+            {
+                if let Ok(page) = std::fs::read_to_string(&path) {
+                    text.push_str(&page.replace("\n# ", "\n## "));
+                    text.push('\n');
+                }
+            }
+        }
+    }
+    std::fs::write(vault.join(BIG_NOTE), text)?;
+    Ok(())
+}
+
+/// In the page: from the next Ctrl+E key press to the editor showing the note's text, painted
+/// (the frame after it is in the DOM). Resolves with the milliseconds.
+const TIME_EDITOR_OPEN: &str = r#"
+const done = arguments[arguments.length - 1];
+let t0 = null;
+const onKey = (e) => { if (e.ctrlKey && e.key.toLowerCase() === 'e') t0 = performance.now(); };
+document.addEventListener('keydown', onKey, true);
+const check = () => {
+  const content = document.querySelector('.editor .cm-content');
+  if (t0 !== null && content && content.textContent.includes('Editor bench')) {
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { document.removeEventListener('keydown', onKey, true); done(performance.now() - t0); };
+      ch.port2.postMessage(0);
+    });
+  } else setTimeout(check, 2);
+};
+check();
+setTimeout(() => done(-1), 20000);
+"#;
+
+/// In the page: from each key press in the editor to the end of the next frame (the typed
+/// character is painted). Collected in `window.__keyPaint`.
+const TIME_KEYS: &str = r#"
+window.__keyPaint = [];
+document.addEventListener('keydown', (e) => {
+  if (!e.target.closest || !e.target.closest('.cm-content')) return;
+  const t0 = performance.now();
+  requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => window.__keyPaint.push(performance.now() - t0);
+    ch.port2.postMessage(0);
+  });
+}, true);
+"#;
+
+/// The editor on a 1 MB note, through real key presses: open (Ctrl+E) the first time (the
+/// editor's code loaded) and again (warm), keystroke to paint while typing, and Ctrl+S to the
+/// typed word found by the search command.
+async fn editor_bench(c: &fantoccini::Client) -> Result<serde_json::Value> {
+    c.execute(
+        "document.querySelector('[data-role=\"palette\"]').hidden = true",
+        vec![],
+    )
+    .await?;
+    element(c, &format!(".tree-note[data-note-id='{BIG_NOTE}']"))
+        .await?
+        .click()
+        .await?;
+    element(c, &format!(".note-body[data-note-id='{BIG_NOTE}']")).await?;
+    let mut opens = Vec::new();
+    for round in 0..3 {
+        c.execute(
+            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
+            vec![],
+        )
+        .await?;
+        let pending = c.execute_async(TIME_EDITOR_OPEN, vec![]);
+        let (ms, ()) = tokio::join!(pending, async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let _ = press(&["ctrl+e"]);
+        });
+        let ms = ms?.as_f64().unwrap_or(-1.0);
+        anyhow::ensure!(ms >= 0.0, "the editor did not open the 1 MB note");
+        opens.push(ms);
+        if round < 2 {
+            // Back to the reader (nothing changed, nothing saved).
+            press(&["ctrl+e"])?;
+            element(c, &format!(".note-body[data-note-id='{BIG_NOTE}']")).await?;
+        }
+    }
+    c.execute(TIME_KEYS, vec![]).await?;
+    // Type in the middle of the note: 120 characters, 60 ms apart, as a quick typist.
+    press(&["ctrl+End"])?;
+    xdotool(&[
+        "type",
+        "--delay",
+        "60",
+        " the quick brown fox jumps over the lazy dog near the load balancer zyxwvbench",
+    ])?;
+    xdotool(&[
+        "type",
+        "--delay",
+        "60",
+        " again and again, while the note is one megabyte long",
+    ])?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut keys: Vec<f64> =
+        serde_json::from_value(c.execute("return window.__keyPaint", vec![]).await?)?;
+    keys.sort_by(f64::total_cmp);
+    anyhow::ensure!(
+        keys.len() > 100,
+        "only {} key presses were timed",
+        keys.len()
+    );
+    // Save → searchable: the clock runs from the Ctrl+S press until the search command finds
+    // the word typed above.
+    let t0 = Instant::now();
+    press(&["ctrl+s"])?;
+    let save_to_found = loop {
+        let hits = invoke(
+            c,
+            "search",
+            json!({ "query": "zyxwvbench", "limit": 5, "asYouType": false }),
+        )
+        .await?
+        .map_err(|e| anyhow::anyhow!("search failed: {e}"))?;
+        if hits.as_array().is_some_and(|h| !h.is_empty()) {
+            break t0.elapsed().as_secs_f64() * 1000.0;
+        }
+        anyhow::ensure!(
+            t0.elapsed().as_secs() < 10,
+            "the saved word was not found in 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    };
+    Ok(json!({
+        "note_bytes": 1_050_000,
+        "open_first_ms": opens[0],
+        "open_warm_ms": (opens[1] + opens[2]) / 2.0,
+        "keystroke_to_paint_p50_ms": percentile(&keys, 0.5),
+        "keystroke_to_paint_p95_ms": percentile(&keys, 0.95),
+        "keystroke_to_paint_max_ms": keys.last().copied().unwrap_or(0.0),
+        "keystrokes": keys.len(),
+        "save_to_searchable_ms": save_to_found,
+        "save_to_searchable_note": "Ctrl+S press to the search command finding the typed word (includes one 250 ms key-press pause of the harness)",
+    }))
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -117,6 +283,14 @@ async fn main() -> Result<()> {
     let vault = std::env::var("MARGIN_BENCH_VAULT").context("MARGIN_BENCH_VAULT is not set")?;
     let out = std::env::var("MARGIN_BENCH_OUT").context("MARGIN_BENCH_OUT is not set")?;
     let app = std::env::var("MARGIN_E2E_APP").context("MARGIN_E2E_APP is not set")?;
+    write_big_note(std::path::Path::new(&vault))?;
+    let result = measure(&vault, &out, &app).await;
+    let _ = std::fs::remove_file(std::path::Path::new(&vault).join(BIG_NOTE));
+    result
+}
+
+async fn measure(vault: &str, out: &str, app: &str) -> Result<()> {
+    let (vault, out, app) = (vault.to_string(), out.to_string(), app.to_string());
     // First start: the index is built from scratch.
     let started = Instant::now();
     let cold = std::sync::Arc::new(std::sync::Mutex::new((0.0, 0.0)));
@@ -158,6 +332,7 @@ async fn main() -> Result<()> {
             }
         }
         times.sort_by(f64::total_cmp);
+        let editor = editor_bench(&c).await?;
         let report = json!({
             "first_start_tree_shown_ms": cold_tree_ms,
             "first_start_search_ready_ms": cold_ready_ms,
@@ -170,6 +345,7 @@ async fn main() -> Result<()> {
             "typing_to_results_max_ms": times.last().copied().unwrap_or(0.0),
             "debounce_ms": 60,
             "samples": times.len(),
+            "editor": editor,
         });
         std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
         println!("{report:#}");
