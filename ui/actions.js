@@ -16,6 +16,7 @@ export function keyAction(event) {
   if (key === 'e' && !event.shiftKey) return 'edit';
   if (key === 'n' && !event.shiftKey) return 'new-note';
   if (key === 'n' && event.shiftKey) return 'new-folder';
+  if (key === 'm' && event.shiftKey) return 'move-note';
   if (key === 's' && !event.shiftKey) return 'save';
   if (event.key === 'Delete') return 'delete-note';
   if (key === 'o') return 'open-folder';

@@ -397,6 +397,8 @@ export function createEditor(host, { api, status, onSaved }) {
     close,
     save,
     outsideChange,
+    /** Opens the editor's own find and replace. */
+    find() { if (view) cm.openSearchPanel(view); },
     /** The note was renamed on disk: later saves go to its new id. */
     retarget(newId) { id = newId; },
     get isOpen() { return view !== null; },

@@ -18,6 +18,7 @@ import { createActions, keyAction } from './actions.js';
 import { createShortcuts } from './shortcuts.js';
 import { createEditor } from './editor.js';
 import { createPrompt } from './prompt.js';
+import { flattenFolders, movedId } from './tree-model.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -150,20 +151,36 @@ async function renameNote() {
   const from = currentId;
   const to = await ask('Rename or move the note', 'New path, e.g. folder/name.md', from, { okLabel: 'Rename' });
   if (!to || to === from) return;
+  await relocate(from, to.endsWith('.md') || to.endsWith('.markdown') ? to : `${to}.md`, 'Renamed');
+}
+
+/** Renames or moves note `from` to `to`: the editor saves first, links and highlights follow. */
+async function relocate(from, to, verb) {
+  if (to === from) return;
   const wasEditing = editor.isOpen;
   if (wasEditing && (await editor.close()) === false) return;
   $('note').hidden = false;
   try {
-    const moved = await api.moveNote(from, to.endsWith('.md') || to.endsWith('.markdown') ? to : `${to}.md`);
+    const moved = await api.moveNote(from, to);
     await refreshTree();
     await openNote(moved.id, null, { reload: true });
     const links = moved.links.reduce((n, [, c]) => n + c, 0);
-    status.say(`Renamed to ${moved.id}; ${links} link${links === 1 ? '' : 's'} rewritten in ${moved.links.length} note${moved.links.length === 1 ? '' : 's'}.`);
+    status.say(`${verb} to ${moved.id}; ${links} link${links === 1 ? '' : 's'} rewritten in ${moved.links.length} note${moved.links.length === 1 ? '' : 's'}.`);
     if (wasEditing) await toggleEdit();
   } catch (err) {
     status.say(err.message, 'error');
     if (wasEditing) await toggleEdit();
   }
+}
+
+/** Ctrl+Shift+M: move the open note to another folder, picked from the vault's folders. */
+async function moveNoteTo() {
+  if (!currentId) return;
+  const folders = flattenFolders((await api.listTree()).children);
+  const here = currentId.includes('/') ? currentId.slice(0, currentId.lastIndexOf('/')) : '';
+  const folder = await ask(`Move ${currentId} to…`, 'Folder (empty for the top folder)', here, { okLabel: 'Move', choices: folders.filter(Boolean), allowEmpty: true });
+  if (folder === null) return;
+  await relocate(currentId, movedId(currentId, folder), 'Moved');
 }
 
 /** Ctrl+Delete: the open note goes to the system's trash, with Undo. */
@@ -346,7 +363,8 @@ const shortcuts = createShortcuts($('shortcuts'));
 const actions = createActions({
   shortcuts: () => shortcuts.open(),
   search: () => palette.open(),
-  find: () => findBar.show(undefined, true),
+  // In the editor, its own find and replace (the menu's accelerator reaches here first).
+  find: () => (editor.isOpen ? editor.find() : findBar.show(undefined, true)),
   'toggle-tree': () => layout.toggleTree(),
   'open-folder': () => vaults.openFolder(),
   annotations: () => (library.isOpen ? closeLibrary() : openLibrary()),
@@ -361,6 +379,7 @@ const actions = createActions({
   'new-note': () => newNote(),
   'new-folder': () => newFolder(),
   'rename-note': () => renameNote(),
+  'move-note': () => moveNoteTo(),
   'delete-note': () => deleteNote(),
 });
 api.onMenu((id) => actions.run(id, 'menu'));
@@ -395,8 +414,9 @@ function contextKey(event) {
   return true;
 }
 
-/** Keys the editor keeps for itself (its own find/replace, its own save). */
-const EDITOR_KEYS = new Set(['find', 'save']);
+/** Keys the editor keeps for itself (its own find/replace, its own save, Ctrl+Delete deleting
+ *  the next word rather than the note). */
+const EDITOR_KEYS = new Set(['find', 'save', 'delete-note']);
 
 document.addEventListener('keydown', (event) => {
   const action = keyAction(event);

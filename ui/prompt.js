@@ -1,9 +1,10 @@
 // A small modal that asks for one line of text (a new note's title, a new name).
 // Usage: const ask = createPrompt(element); const title = await ask('New note', 'Title', '');
-// Resolves to the text, or null when cancelled (Esc, Cancel, a click outside).
+// Resolves to the text, or null when cancelled (Esc, Cancel, a click outside). With
+// `{ choices }`, the field suggests them as the user types (a datalist: arrow keys pick one).
 
 export function createPrompt(root) {
-  return function ask(title, label, value = '', { okLabel = 'OK' } = {}) {
+  return function ask(title, label, value = '', { okLabel = 'OK', choices = null, allowEmpty = false } = {}) {
     return new Promise((resolve) => {
       const box = document.createElement('form');
       box.className = 'palette-box prompt-box';
@@ -19,6 +20,17 @@ export function createPrompt(root) {
       input.setAttribute('aria-label', label);
       input.placeholder = label;
       input.spellcheck = false;
+      if (choices) {
+        const list = document.createElement('datalist');
+        list.id = 'prompt-choices';
+        for (const c of choices) {
+          const option = document.createElement('option');
+          option.value = c;
+          list.append(option);
+        }
+        input.setAttribute('list', list.id);
+        box.append(list);
+      }
       const buttons = document.createElement('div');
       buttons.className = 'prompt-buttons';
       const cancel = document.createElement('button');
@@ -28,7 +40,7 @@ export function createPrompt(root) {
       ok.type = 'submit';
       ok.textContent = okLabel;
       buttons.append(cancel, ok);
-      box.append(heading, input, buttons);
+      box.prepend(heading, input, buttons);
       const before = document.activeElement;
       const done = (result) => {
         root.hidden = true;
@@ -38,7 +50,7 @@ export function createPrompt(root) {
       };
       box.addEventListener('submit', (e) => {
         e.preventDefault();
-        done(input.value.trim() ? input.value.trim() : null);
+        done(input.value.trim() || allowEmpty ? input.value.trim() : null);
       });
       cancel.addEventListener('click', () => done(null));
       box.addEventListener('keydown', (e) => {

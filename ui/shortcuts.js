@@ -25,6 +25,7 @@ export const SHORTCUTS = [
     ['Ctrl+N', 'New note in the selected folder'],
     ['Ctrl+Shift+N', 'New folder in the selected folder'],
     ['F2', 'Rename or move the open note (links follow)'],
+    ['Ctrl+Shift+M', 'Move the open note to another folder (links follow)'],
     ['Ctrl+Delete', 'Move the open note to the trash (Ctrl+Z undoes)'],
   ]],
   ['Annotating', [

@@ -34,6 +34,24 @@ export function flattenNotes(nodes, out = []) {
   return out;
 }
 
+/** Every folder path of a tree (`''` for the top), depth first: the places a note can move to. */
+export function flattenFolders(nodes, out = ['']) {
+  for (const node of nodes) {
+    if (node.kind === 'folder') {
+      out.push(node.path);
+      flattenFolders(node.children, out);
+    }
+  }
+  return out;
+}
+
+/** Where note `id` goes when moved to `folder` (its file name kept). */
+export function movedId(id, folder) {
+  const name = id.slice(id.lastIndexOf('/') + 1);
+  const clean = folder.replace(/^\/+|\/+$/g, '');
+  return clean ? `${clean}/${name}` : name;
+}
+
 /** Moves a row index by `delta`, staying within `count` rows. */
 export function nextVisible(index, delta, count) {
   if (count === 0) return -1;

@@ -29,6 +29,15 @@ pub const APP_ERROR: &str = "app-error";
 /// listens to; the page runs an action at most once when both the menu and the key report it.
 const PAGE_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("open-folder", "Open Folder…", Some("CmdOrCtrl+O")),
+    ("new-note", "New Note…", Some("CmdOrCtrl+N")),
+    ("new-folder", "New Folder…", Some("CmdOrCtrl+Shift+N")),
+    ("rename-note", "Rename Note…", Some("F2")),
+    ("move-note", "Move Note to…", Some("CmdOrCtrl+Shift+M")),
+    // No accelerator: in the editor Ctrl+Delete deletes the next word, and a menu accelerator
+    // would take the key from it. The reader's Ctrl+Delete is the page's own.
+    ("delete-note", "Move Note to Trash", None),
+    ("edit", "Edit Note", Some("CmdOrCtrl+E")),
+    ("save", "Save", Some("CmdOrCtrl+S")),
     ("export-markdown", "Export Annotations as Markdown…", None),
     ("export-json", "Export Annotations as JSON…", None),
     ("find", "Find in Note", Some("CmdOrCtrl+F")),
@@ -80,8 +89,16 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         .accelerator("CmdOrCtrl+Q")
         .build(app)?;
     let mut file = SubmenuBuilder::new(app, "File")
+        .item(&item("new-note")?)
+        .item(&item("new-folder")?)
+        .separator()
         .item(&item("open-folder")?)
         .item(&recent_menu)
+        .separator()
+        .item(&item("save")?)
+        .item(&item("rename-note")?)
+        .item(&item("move-note")?)
+        .item(&item("delete-note")?)
         .separator()
         .item(&item("export-markdown")?)
         .item(&item("export-json")?);
@@ -103,6 +120,8 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             .separator();
     }
     let edit = edit
+        .item(&item("edit")?)
+        .separator()
         .item(&item("find")?)
         .item(&item("search")?)
         .item(&item("annotations")?)

@@ -16,6 +16,9 @@ test('maps shortcuts with Ctrl or Cmd, and nothing else', () => {
   assert.equal(keyAction(key('a', { ctrlKey: true })), null, 'Ctrl+A stays select-all');
   assert.equal(keyAction(key('F1')), 'shortcuts');
   assert.equal(keyAction(key('F1', { ctrlKey: true })), null);
+  assert.equal(keyAction(key('M', { ctrlKey: true, shiftKey: true })), 'move-note');
+  assert.equal(keyAction(key('F2')), 'rename-note');
+  assert.equal(keyAction(key('Delete', { ctrlKey: true })), 'delete-note');
 });
 
 test('one press seen by the menu and the page runs once; repeated presses all run', () => {

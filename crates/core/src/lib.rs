@@ -8,6 +8,7 @@
 //! fuzzers check them).
 //! [`edit`] writes notes without losing a word (merge, drafts, conflict copies) through the one
 //! writer [`atomic`]; [`links`] follows renames; [`sourcemap`] joins the reader's text and the source.
+//! [`study`] turns highlights into review cards scheduled with FSRS and counts progress per topic.
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
 #![deny(missing_docs)]
 
@@ -23,6 +24,7 @@ pub mod places;
 pub mod render;
 pub mod search;
 pub mod sourcemap;
+pub mod study;
 pub mod tree;
 pub mod vault;
 pub mod watch;

@@ -221,3 +221,173 @@ async fn highlights_follow_typing_in_the_editor() -> Result<()> {
     })
     .await
 }
+
+/// Reads a file, empty when it is not there.
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The life of a note through real key presses: Ctrl+N makes it in the selected folder and
+/// opens the editor, a pasted image is saved beside it and linked, F2 renames it and
+/// Ctrl+Shift+M moves it (the links to it in another note rewritten each time), Ctrl+Delete
+/// sends it to the trash and Ctrl+Z brings it back.
+#[tokio::test]
+async fn new_note_image_rename_move_trash_and_undo() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let linking = root.join("networking/osi-layers.md");
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        // Select the folder in the tree (a click focuses its row), then Ctrl+N.
+        element(&c, ".tree-folder[data-folder='networking']")
+            .await?
+            .click()
+            .await?;
+        press(&["ctrl+n"])?;
+        element(&c, "[data-role='prompt'] input").await?;
+        keys(&c, &format!("Consistent Hashing{ENTER}")).await?;
+        let made = root.join("networking/consistent-hashing.md");
+        eventually("the new note's file", || async {
+            Ok(read(&made)
+                .contains("title: Consistent Hashing")
+                .then_some(()))
+        })
+        .await?;
+        element(
+            &c,
+            ".editor .cm-content[aria-label='Markdown source of networking/consistent-hashing.md']",
+        )
+        .await?;
+        element(
+            &c,
+            ".tree-note[data-note-id='networking/consistent-hashing.md']",
+        )
+        .await?;
+
+        // Paste an image from the clipboard: saved under attachments/, linked in the note.
+        let png = root.join("../pasted.png");
+        std::fs::write(&png, TINY_PNG)?;
+        let clip = std::process::Command::new("xclip")
+            .args(["-selection", "clipboard", "-t", "image/png", "-i"])
+            .arg(&png)
+            .spawn()?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        press(&["ctrl+End", "ctrl+v"])?;
+        let attachments = root.join("networking/attachments");
+        let image = eventually("the pasted image saved", || async {
+            Ok(std::fs::read_dir(&attachments)
+                .ok()
+                .and_then(|mut d| d.next())
+                .and_then(|e| e.ok())
+                .map(|e| e.path()))
+        })
+        .await?;
+        ensure!(std::fs::read(&image)? == TINY_PNG, "the image's bytes");
+        drop(clip);
+        keys(&c, "A ring of nodes.").await?;
+        press(&["ctrl+s"])?;
+        eventually("the image link and text saved", || async {
+            let text = read(&made);
+            Ok(
+                (text.contains("](attachments/") && text.contains("A ring of nodes."))
+                    .then_some(()),
+            )
+        })
+        .await?;
+        press(&["ctrl+e"])?;
+        element(
+            &c,
+            ".note-body[data-note-id='networking/consistent-hashing.md'] img",
+        )
+        .await?;
+
+        // Another note links to it, both ways Obsidian writes links.
+        let before = read(&linking);
+        std::fs::write(
+            &linking,
+            format!(
+                "{before}\nSee [[consistent-hashing]] and [the ring](consistent-hashing.md).\n"
+            ),
+        )?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+
+        // F2: rename; the prompt holds the id with the name selected.
+        c.execute(
+            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
+            vec![],
+        )
+        .await?;
+        press(&["F2"])?;
+        element(&c, "[data-role='prompt'] input").await?;
+        keys(&c, &format!("hash-ring{ENTER}")).await?;
+        let renamed = root.join("networking/hash-ring.md");
+        eventually("the renamed file", || async {
+            Ok((renamed.is_file() && !made.exists()).then_some(()))
+        })
+        .await?;
+        let links = read(&linking);
+        ensure!(
+            links.contains("[[hash-ring]]") && links.contains("(hash-ring.md)"),
+            "links after the rename: {links}"
+        );
+        status_with(&c, "Renamed to networking/hash-ring.md").await?;
+
+        // Ctrl+Shift+M: move to another folder, picked by name.
+        press(&["ctrl+shift+m"])?;
+        element(&c, "[data-role='prompt'] input").await?;
+        press(&["ctrl+a"])?;
+        keys(&c, &format!("infrastructure{ENTER}")).await?;
+        let moved = root.join("infrastructure/hash-ring.md");
+        eventually("the moved file", || async {
+            Ok((moved.is_file() && !renamed.exists()).then_some(()))
+        })
+        .await?;
+        let links = read(&linking);
+        ensure!(
+            links.contains("(../infrastructure/hash-ring.md)"),
+            "links after the move: {links}"
+        );
+        ensure!(
+            read(&moved).contains("](../networking/attachments/"),
+            "the note's own image link follows it: {}",
+            read(&moved)
+        );
+        element(
+            &c,
+            ".note-body[data-note-id='infrastructure/hash-ring.md'] img",
+        )
+        .await?;
+
+        // Ctrl+Delete: to the trash; Ctrl+Z: back.
+        c.execute(
+            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
+            vec![],
+        )
+        .await?;
+        press(&["ctrl+Delete"])?;
+        eventually("the note gone", || async {
+            Ok((!moved.exists()).then_some(()))
+        })
+        .await?;
+        text_of(&c, ".note").await?;
+        status_with(&c, "moved to the trash").await?;
+        press(&["ctrl+z"])?;
+        eventually("the note back", || async {
+            Ok(read(&moved).contains("A ring of nodes.").then_some(()))
+        })
+        .await?;
+        element(&c, ".note-body[data-note-id='infrastructure/hash-ring.md']").await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A 1×1 PNG.
+const TINY_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];

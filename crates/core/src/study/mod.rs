@@ -1,0 +1,475 @@
+//! Studying from highlights: review cards made from them ([`cards`]), scheduled with FSRS-6
+//! ([`schedule`]), and reading progress per topic ([`progress`]).
+//!
+//! Everything lives beside the annotations in `.margin/`, as files two computers syncing the
+//! vault can both write without conflict:
+//! - `cards/<note>.json`: the cards of a note (pretty JSON sorted by id, atomic writes; a
+//!   removed card stays as a tombstone with `deleted` so a merge cannot bring it back);
+//! - `reviews/<device>.jsonl`: this computer's review log, append-only, one JSON line per grade
+//!   or undo; every device's log is read and joined by review id, and a card's schedule is
+//!   recomputed from the joined log;
+//! - `reading/<device>.jsonl`: notes marked read or unread, append-only, latest mark wins.
+
+pub mod cards;
+pub mod progress;
+pub mod schedule;
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::annotations::Store;
+use crate::error::{Error, Result};
+use crate::vault::check_id;
+
+pub use cards::{Card, Kind};
+pub use schedule::{Grade, Reviewed, Schedule, Scheduler, State};
+
+/// Version of the cards files.
+const CARDS_VERSION: u32 = 1;
+
+/// One line of a review log: a grade, or the undo of one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    /// This review's id (unique across devices).
+    pub id: String,
+    /// The card graded (for an undo: the card of the undone review).
+    pub card: String,
+    /// The card's note when graded (for people reading the log, and Anki's export).
+    pub note: String,
+    /// When (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The answer (absent in an undo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
+    /// The interval given, in days.
+    #[serde(default)]
+    pub interval_days: f64,
+    /// Milliseconds from the card shown to the grade (0 when unknown).
+    #[serde(default)]
+    pub took_ms: u64,
+    /// The review this line undoes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<String>,
+}
+
+/// Desired retention and FSRS parameters of a vault (`.margin/study.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// The probability of recall a review aims at (0.7–0.99).
+    pub retention: f32,
+    /// FSRS-6 parameters fitted to the user's reviews; empty: the defaults.
+    #[serde(default)]
+    pub parameters: Vec<f32>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            retention: 0.9,
+            parameters: Vec::new(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CardsFile {
+    version: u32,
+    cards: Vec<Card>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ReadMark {
+    note: String,
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    read: bool,
+}
+
+/// A vault's study data, written as this device.
+#[derive(Debug, Clone)]
+pub struct Study {
+    dir: PathBuf,
+    device: String,
+}
+
+/// A device id fit for a file name: letters, digits and `-`.
+fn clean_device(device: &str) -> String {
+    let id: String = device
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect();
+    if id.is_empty() {
+        "device".into()
+    } else {
+        id
+    }
+}
+
+/// This computer's device id, kept in Margin's data folder `data_dir` (made on first use), so
+/// each computer writes its own review log.
+pub fn device_id(data_dir: &Path) -> Result<String> {
+    let path = data_dir.join("device-id");
+    if let Ok(id) = fs::read_to_string(&path) {
+        let id = clean_device(id.trim());
+        if id != "device" {
+            return Ok(id);
+        }
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+    fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
+    crate::atomic::write_atomically(&path, id.as_bytes())?;
+    Ok(id)
+}
+
+/// Appends `line` and a newline to `path` durably. A line left unfinished by a crash is closed
+/// first, so it spoils only itself.
+fn append_line(path: &Path, line: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let unfinished = fs::read(path)
+        .ok()
+        .is_some_and(|b| !b.is_empty() && !b.ends_with(b"\n"));
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::with_capacity(line.len() + 2);
+    if unfinished {
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| Error::SaveFailed {
+            path: path.to_path_buf(),
+            cause: e,
+        })
+}
+
+/// The JSON lines of every `.jsonl` file in `dir` that parse (a torn or foreign line is
+/// skipped, not fatal).
+fn read_lines<T: for<'de> Deserialize<'de>>(dir: &Path) -> Vec<T> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| fs::read_to_string(p).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| serde_json::from_str::<T>(l).ok())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+impl Study {
+    /// The study data beside `store`'s annotations (`.margin/`, or the fallback folder of a
+    /// read-only vault), written as `device`.
+    pub fn of(store: &Store, device: &str) -> Study {
+        Study {
+            dir: store.dir().parent().unwrap_or(store.dir()).to_path_buf(),
+            device: clean_device(device),
+        }
+    }
+
+    /// The vault's study settings (defaults when none are saved or the file does not parse).
+    pub fn settings(&self) -> Settings {
+        fs::read(self.dir.join("study.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves the study settings, after checking them.
+    pub fn set_settings(&self, settings: &Settings) -> Result<()> {
+        Scheduler::new(&settings.parameters, settings.retention)?;
+        let json = serde_json::to_vec_pretty(settings).map_err(|e| Error::BadInput {
+            message: e.to_string(),
+        })?;
+        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        crate::atomic::write_atomically(&self.dir.join("study.json"), &json)
+    }
+
+    /// The scheduler with this vault's settings.
+    pub fn scheduler(&self) -> Result<Scheduler> {
+        let s = self.settings();
+        Scheduler::new(&s.parameters, s.retention)
+    }
+
+    fn cards_file(&self, note: &str) -> Result<PathBuf> {
+        let rel = check_id(note)?;
+        let mut path = self.dir.join("cards").join(rel);
+        let name = format!(
+            "{}.json",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        );
+        path.set_file_name(name);
+        Ok(path)
+    }
+
+    /// Every card of `note`, tombstones included.
+    fn load_cards(&self, note: &str) -> Result<Vec<Card>> {
+        let path = self.cards_file(note)?;
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice::<CardsFile>(&bytes)
+                .map(|f| f.cards)
+                .map_err(|e| Error::Annotations {
+                    path,
+                    message: format!("{e}; fix or remove the file (a copy of it is your cards)"),
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    fn write_cards(&self, note: &str, mut cards: Vec<Card>) -> Result<()> {
+        let path = self.cards_file(note)?;
+        cards.sort_by(|a, b| a.id.cmp(&b.id));
+        let json = serde_json::to_vec_pretty(&CardsFile {
+            version: CARDS_VERSION,
+            cards,
+        })
+        .map_err(|e| Error::BadInput {
+            message: e.to_string(),
+        })?;
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        crate::atomic::write_atomically(&path, &json)
+    }
+
+    /// The cards of `note` (not deleted).
+    pub fn cards(&self, note: &str) -> Result<Vec<Card>> {
+        Ok(self
+            .load_cards(note)?
+            .into_iter()
+            .filter(|c| c.deleted.is_none())
+            .collect())
+    }
+
+    /// Adds a card to `note`; the same highlight (or heading) and kind twice gives the card
+    /// made the first time.
+    pub fn add_card(&self, note: &str, card: Card) -> Result<Card> {
+        let mut cards = self.load_cards(note)?;
+        if let Some(same) = cards.iter().find(|c| {
+            c.deleted.is_none()
+                && c.kind == card.kind
+                && c.annotation == card.annotation
+                && c.heading == card.heading
+        }) {
+            return Ok(same.clone());
+        }
+        cards.push(card.clone());
+        self.write_cards(note, cards)?;
+        Ok(card)
+    }
+
+    /// Removes card `id` of `note` (a tombstone stays, so a sync merge cannot revive it).
+    pub fn remove_card(&self, note: &str, id: &str) -> Result<()> {
+        let mut cards = self.load_cards(note)?;
+        let card = cards
+            .iter_mut()
+            .find(|c| c.id == id && c.deleted.is_none())
+            .ok_or_else(|| Error::BadInput {
+                message: format!("there is no card {id} on {note}"),
+            })?;
+        card.deleted = Some(crate::annotations::now());
+        self.write_cards(note, cards)
+    }
+
+    /// Every note's cards (not deleted), by note id.
+    pub fn all_cards(&self) -> Result<Vec<(String, Card)>> {
+        let root = self.dir.join("cards");
+        let mut out = Vec::new();
+        for entry in ignore::WalkBuilder::new(&root)
+            .standard_filters(false)
+            .follow_links(false)
+            .build()
+            .flatten()
+        {
+            let path = entry.path();
+            let Some(rel) = path
+                .strip_prefix(&root)
+                .ok()
+                .and_then(|r| r.to_str())
+                .and_then(|r| r.strip_suffix(".json"))
+            else {
+                continue;
+            };
+            let note = rel.replace('\\', "/");
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            for card in self.cards(&note)? {
+                out.push((note.clone(), card));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Moves the cards of a renamed note.
+    pub fn rename_note(&self, from: &str, to: &str) -> Result<()> {
+        let old = self.cards_file(from)?;
+        if !old.exists() {
+            return Ok(());
+        }
+        let mut cards = self.load_cards(to)?;
+        cards.extend(self.load_cards(from)?);
+        self.write_cards(to, cards)?;
+        fs::remove_file(&old).map_err(|e| Error::io(&old, e))
+    }
+
+    /// Every review of every device, joined by id, without the undone ones (nor the undos).
+    pub fn reviews(&self) -> Vec<Review> {
+        let mut seen = HashSet::new();
+        let all: Vec<Review> = read_lines::<Review>(&self.dir.join("reviews"))
+            .into_iter()
+            .filter(|r| seen.insert(r.id.clone()))
+            .collect();
+        let undone: HashSet<&str> = all.iter().filter_map(|r| r.undoes.as_deref()).collect();
+        let mut kept: Vec<Review> = all
+            .iter()
+            .filter(|r| r.grade.is_some() && !undone.contains(r.id.as_str()))
+            .cloned()
+            .collect();
+        kept.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+        kept
+    }
+
+    /// The reviews of each card, for [`Scheduler::schedule`].
+    pub fn reviews_by_card(&self) -> HashMap<String, Vec<Reviewed>> {
+        let mut by: HashMap<String, Vec<Reviewed>> = HashMap::new();
+        for r in self.reviews() {
+            if let Some(grade) = r.grade {
+                by.entry(r.card).or_default().push(Reviewed {
+                    at: r.at,
+                    grade,
+                    interval_days: r.interval_days,
+                });
+            }
+        }
+        by
+    }
+
+    /// Grades card `card` of `note` at `at` and appends the review to this device's log (synced
+    /// to disk before it returns). `fuzz`: spread the interval (live reviews); replays with
+    /// `--at` are not fuzzed, so they are reproducible.
+    pub fn grade(
+        &self,
+        note: &str,
+        card: &str,
+        grade: Grade,
+        at: OffsetDateTime,
+        fuzz: bool,
+        took_ms: u64,
+    ) -> Result<Review> {
+        if !self.cards(note)?.iter().any(|c| c.id == card) {
+            return Err(Error::BadInput {
+                message: format!("there is no card {card} on {note}"),
+            });
+        }
+        let past = self.reviews_by_card().remove(card).unwrap_or_default();
+        let id = uuid::Uuid::new_v4().to_string();
+        let seed = crate::search::fnv1a(id.as_bytes());
+        let interval_days = self
+            .scheduler()?
+            .interval(&past, grade, at, fuzz.then_some(seed))?;
+        let review = Review {
+            id,
+            card: card.to_string(),
+            note: note.to_string(),
+            at,
+            grade: Some(grade),
+            interval_days,
+            took_ms,
+            undoes: None,
+        };
+        self.append_review(&review)?;
+        Ok(review)
+    }
+
+    /// Undoes review `id` (an undo line is appended; the log keeps both).
+    pub fn undo(&self, id: &str) -> Result<()> {
+        let Some(done) = self.reviews().into_iter().find(|r| r.id == id) else {
+            return Err(Error::BadInput {
+                message: format!("there is no review {id} to undo"),
+            });
+        };
+        self.append_review(&Review {
+            id: uuid::Uuid::new_v4().to_string(),
+            card: done.card,
+            note: done.note,
+            at: OffsetDateTime::now_utc(),
+            grade: None,
+            interval_days: 0.0,
+            took_ms: 0,
+            undoes: Some(id.to_string()),
+        })
+    }
+
+    fn append_review(&self, review: &Review) -> Result<()> {
+        let line = serde_json::to_string(review).map_err(|e| Error::BadInput {
+            message: e.to_string(),
+        })?;
+        append_line(
+            &self
+                .dir
+                .join("reviews")
+                .join(format!("{}.jsonl", self.device)),
+            &line,
+        )
+    }
+
+    /// Marks `note` read (or not), as this device.
+    pub fn mark_read(&self, note: &str, read: bool) -> Result<()> {
+        check_id(note)?;
+        let line = serde_json::to_string(&ReadMark {
+            note: note.to_string(),
+            at: OffsetDateTime::now_utc(),
+            read,
+        })
+        .map_err(|e| Error::BadInput {
+            message: e.to_string(),
+        })?;
+        append_line(
+            &self
+                .dir
+                .join("reading")
+                .join(format!("{}.jsonl", self.device)),
+            &line,
+        )
+    }
+
+    /// The notes marked read on any device (the latest mark of each note wins).
+    pub fn read_notes(&self) -> HashSet<String> {
+        let mut marks = read_lines::<ReadMark>(&self.dir.join("reading"));
+        marks.sort_by_key(|m| m.at);
+        let mut latest: HashMap<String, bool> = HashMap::new();
+        for m in marks {
+            latest.insert(m.note, m.read);
+        }
+        latest
+            .into_iter()
+            .filter_map(|(note, read)| read.then_some(note))
+            .collect()
+    }
+}
