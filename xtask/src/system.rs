@@ -19,7 +19,7 @@ pub const BUILD_PACKAGES: &[&str] = &[
 /// What the end-to-end tests need on top: a virtual display and the WebDriver for WebKitGTK.
 /// `dbus` gives the session bus that single-instance needs; `xdotool` presses real keys (menu
 /// accelerators go through GTK, which WebDriver's synthetic keys do not reach); imagemagick
-/// takes screenshots of the window; `xclip` puts an image on the clipboard to paste.
+/// takes screenshots of the window.
 pub const E2E_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -28,7 +28,6 @@ pub const E2E_PACKAGES: &[&str] = &[
     "dbus",
     "xdotool",
     "imagemagick",
-    "xclip",
 ];
 
 fn installed(pkg: &str) -> bool {

@@ -453,6 +453,8 @@ pub fn move_note(vault: &Vault, store: &Store, from: &str, to: &str) -> Result<M
         ..Moved::default()
     };
     report.annotations = store.rename(from, to)?;
+    // Its review cards go with it (the review log names cards, not paths).
+    crate::study::Study::of(store, "").rename_note(from, to)?;
     // The moved note's own links first, then everyone's links to it (its own included).
     if let Ok(source) = load(vault, to) {
         if let Some((text, n)) = crate::links::rebase_own_links(&source.text, from, to) {

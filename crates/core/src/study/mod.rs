@@ -473,3 +473,267 @@ impl Study {
             .collect()
     }
 }
+
+/// A card with its schedule: what `margin cards list` prints and the review queue holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CardRow {
+    /// The card id.
+    pub id: String,
+    /// Its note.
+    pub note: String,
+    /// Its highlight, for highlight cards.
+    pub annotation: Option<String>,
+    /// Its heading, for heading cards.
+    pub heading: Option<String>,
+    /// What it asks.
+    pub kind: Kind,
+    /// new, review, relearning, or suspended (its highlight is orphaned or gone).
+    pub state: State,
+    /// When due (RFC 3339); new cards: null, due at once.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub due: Option<OffsetDateTime>,
+    /// FSRS stability in days.
+    pub stability: f32,
+    /// FSRS difficulty, 1–10.
+    pub difficulty: f32,
+    /// Reviews.
+    pub reps: u32,
+    /// Times forgotten.
+    pub lapses: u32,
+    /// The last review.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_review: Option<OffsetDateTime>,
+}
+
+impl CardRow {
+    /// Due at `now`: not suspended, and new or past its due time.
+    pub fn is_due(&self, now: OffsetDateTime) -> bool {
+        self.state != State::Suspended && self.due.is_none_or(|d| d <= now)
+    }
+}
+
+/// True when note id `note` is `under` (a note id or a folder; `""`: everything).
+pub fn is_under(note: &str, under: &str) -> bool {
+    let under = under.trim_matches('/');
+    under.is_empty() || note == under || note.starts_with(&format!("{under}/"))
+}
+
+/// Every card of the notes `under` (a folder, a note, or `""`), with its schedule; a card
+/// whose highlight is orphaned or gone is `suspended`. Sorted by note, then creation.
+pub fn list(study: &Study, store: &Store, under: &str) -> Result<Vec<CardRow>> {
+    let scheduler = study.scheduler()?;
+    let reviews = study.reviews_by_card();
+    let mut statuses: HashMap<String, HashMap<String, crate::anchor::Status>> = HashMap::new();
+    let mut rows = Vec::new();
+    for (note, card) in study.all_cards()? {
+        if !is_under(&note, under) {
+            continue;
+        }
+        let suspended = match &card.annotation {
+            Some(a) => {
+                if !statuses.contains_key(&note) {
+                    let loaded = store.load(&note).map(|l| l.annotations).unwrap_or_default();
+                    statuses.insert(
+                        note.clone(),
+                        loaded.into_iter().map(|a| (a.id, a.status)).collect(),
+                    );
+                }
+                statuses
+                    .get(&note)
+                    .and_then(|s| s.get(a))
+                    .is_none_or(|s| *s == crate::anchor::Status::Orphan)
+            }
+            None => false,
+        };
+        let s = scheduler.schedule(reviews.get(&card.id).map_or(&[][..], Vec::as_slice));
+        rows.push(CardRow {
+            id: card.id,
+            note,
+            annotation: card.annotation,
+            heading: card.heading,
+            kind: card.kind,
+            state: if suspended { State::Suspended } else { s.state },
+            due: s.due,
+            stability: s.stability,
+            difficulty: s.difficulty,
+            reps: s.reps,
+            lapses: s.lapses,
+            last_review: s.last_review,
+        });
+    }
+    Ok(rows)
+}
+
+/// The cards due at `now` under `under`, the most overdue first, new cards last (as Anki
+/// shows reviews before new cards).
+pub fn due(study: &Study, store: &Store, under: &str, now: OffsetDateTime) -> Result<Vec<CardRow>> {
+    let mut rows: Vec<CardRow> = list(study, store, under)?
+        .into_iter()
+        .filter(|r| r.is_due(now))
+        .collect();
+    rows.sort_by_key(|r| (r.due.is_none(), r.due));
+    Ok(rows)
+}
+
+/// What card `card` of `note` shows now: the note rendered and its annotations anchored.
+pub fn face_of(
+    vault: &crate::Vault,
+    store: &Store,
+    study: &Study,
+    note: &str,
+    card: &str,
+) -> Result<cards::Face> {
+    let card = study
+        .cards(note)?
+        .into_iter()
+        .find(|c| c.id == card)
+        .ok_or_else(|| Error::BadInput {
+            message: format!("there is no card {card} on {note}"),
+        })?;
+    let rendered = crate::Note::load(vault, note, &[])?;
+    let annotations = store.anchored(note, Some(&rendered.text))?.annotations;
+    Ok(cards::face(&card, &rendered, &annotations))
+}
+
+/// Card `id` wherever it is: its note and the card.
+pub fn find_card(study: &Study, id: &str) -> Result<(String, Card)> {
+    study
+        .all_cards()?
+        .into_iter()
+        .find(|(_, c)| c.id == id)
+        .ok_or_else(|| Error::BadInput {
+            message: format!("there is no card {id} in this vault (see `margin cards list`)"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn setup() -> (tempfile::TempDir, Study, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join(".margin/annotations"));
+        let study = Study::of(&store, "laptop");
+        (dir, study, store)
+    }
+
+    fn card(annotation: &str) -> Card {
+        Card {
+            id: uuid::Uuid::new_v4().to_string(),
+            annotation: Some(annotation.into()),
+            heading: None,
+            kind: Kind::Cloze,
+            created: crate::annotations::now(),
+            deleted: None,
+        }
+    }
+
+    #[test]
+    fn two_devices_logs_merge_into_one_schedule_and_undo_is_kept() {
+        let (dir, laptop, _) = setup();
+        let desktop = Study::of(
+            &Store::at(dir.path().join(".margin/annotations")),
+            "desktop",
+        );
+        let c = laptop.add_card("a.md", card("h1")).unwrap();
+        let t0 = datetime!(2026-01-01 9:00 UTC);
+        laptop
+            .grade("a.md", &c.id, Grade::Good, t0, false, 0)
+            .unwrap();
+        let second = desktop
+            .grade(
+                "a.md",
+                &c.id,
+                Grade::Good,
+                t0 + time::Duration::days(3),
+                false,
+                0,
+            )
+            .unwrap();
+        assert!(dir.path().join(".margin/reviews/laptop.jsonl").is_file());
+        assert!(dir.path().join(".margin/reviews/desktop.jsonl").is_file());
+        // The same log copied to both (as a sync tool would): counted once.
+        fs::copy(
+            dir.path().join(".margin/reviews/laptop.jsonl"),
+            dir.path().join(".margin/reviews/laptop-copy.jsonl"),
+        )
+        .unwrap();
+        let by = laptop.reviews_by_card();
+        assert_eq!(by[&c.id].len(), 2);
+        let s = laptop.scheduler().unwrap().schedule(&by[&c.id]);
+        assert_eq!(s.reps, 2);
+        assert_eq!(
+            s.due.unwrap(),
+            second.at + time::Duration::seconds_f64(second.interval_days * 86_400.0)
+        );
+        laptop.undo(&second.id).unwrap();
+        assert_eq!(laptop.reviews_by_card()[&c.id].len(), 1);
+    }
+
+    #[test]
+    fn a_torn_last_line_spoils_only_itself() {
+        let (dir, study, _) = setup();
+        let c = study.add_card("a.md", card("h1")).unwrap();
+        let t0 = datetime!(2026-01-01 9:00 UTC);
+        study
+            .grade("a.md", &c.id, Grade::Good, t0, false, 0)
+            .unwrap();
+        let log = dir.path().join(".margin/reviews/laptop.jsonl");
+        let mut bytes = fs::read(&log).unwrap();
+        bytes.extend_from_slice(b"{\"id\":\"torn");
+        fs::write(&log, bytes).unwrap();
+        study
+            .grade(
+                "a.md",
+                &c.id,
+                Grade::Easy,
+                t0 + time::Duration::days(2),
+                false,
+                0,
+            )
+            .unwrap();
+        assert_eq!(study.reviews().len(), 2);
+    }
+
+    #[test]
+    fn cards_are_listed_due_and_suspended_with_their_highlight() {
+        let (_dir, study, store) = setup();
+        let text = "Caches hold hot keys. Queues absorb bursts.";
+        let a = crate::annotations::Annotation::new(text, 12, 20, "yellow").unwrap();
+        let mut b = crate::annotations::Annotation::new(text, 29, 35, "yellow").unwrap();
+        b.status = crate::anchor::Status::Orphan;
+        store.add("net/a.md", a.clone()).unwrap();
+        store.add("net/a.md", b.clone()).unwrap();
+        let ca = study.add_card("net/a.md", card(&a.id)).unwrap();
+        let cb = study.add_card("net/a.md", card(&b.id)).unwrap();
+        // The same highlight twice: one card.
+        assert_eq!(study.add_card("net/a.md", card(&a.id)).unwrap().id, ca.id);
+        let now = datetime!(2026-01-01 9:00 UTC);
+        let rows = list(&study, &store, "net").unwrap();
+        assert_eq!(rows.len(), 2);
+        let due_now = due(&study, &store, "", now).unwrap();
+        assert_eq!(due_now.iter().map(|r| &r.id).collect::<Vec<_>>(), [&ca.id]);
+        assert!(rows
+            .iter()
+            .any(|r| r.id == cb.id && r.state == State::Suspended));
+        study
+            .grade("net/a.md", &ca.id, Grade::Good, now, false, 0)
+            .unwrap();
+        assert!(due(&study, &store, "net", now).unwrap().is_empty());
+        assert_eq!(
+            due(&study, &store, "net", now + time::Duration::days(30))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(list(&study, &store, "other").unwrap().is_empty());
+        study.remove_card("net/a.md", &cb.id).unwrap();
+        assert_eq!(list(&study, &store, "").unwrap().len(), 1);
+        assert_eq!(find_card(&study, &ca.id).unwrap().0, "net/a.md");
+        study.mark_read("net/a.md", true).unwrap();
+        assert!(study.read_notes().contains("net/a.md"));
+        study.mark_read("net/a.md", false).unwrap();
+        assert!(study.read_notes().is_empty());
+    }
+}

@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use margin_e2e::{element, invoke, press, with_app, xdotool};
+use margin_e2e::{app_window, element, invoke, press, with_app, xdotool};
 use serde_json::json;
 
 /// In the page: type `query` into the palette as a person would (input events), and resolve
@@ -145,19 +145,18 @@ fn write_big_note(vault: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// In the page: from the next Ctrl+E key press to the editor showing the note's text, painted
-/// (the frame after it is in the DOM). Resolves with the milliseconds.
+/// In the page: from `window.__openAsked` (set just before Ctrl+E is sent to the X server; the
+/// key goes through the menu's accelerator, so the page sees no keydown) to the editor showing
+/// the note's text, painted (the frame after it is in the DOM). Resolves with the milliseconds.
 const TIME_EDITOR_OPEN: &str = r#"
 const done = arguments[arguments.length - 1];
-let t0 = null;
-const onKey = (e) => { if (e.ctrlKey && e.key.toLowerCase() === 'e') t0 = performance.now(); };
-document.addEventListener('keydown', onKey, true);
 const check = () => {
   const content = document.querySelector('.editor .cm-content');
-  if (t0 !== null && content && content.textContent.includes('Editor bench')) {
+  const t0 = window.__openAsked;
+  if (t0 && content && content.textContent.includes('Editor bench')) {
     requestAnimationFrame(() => {
       const ch = new MessageChannel();
-      ch.port1.onmessage = () => { document.removeEventListener('keydown', onKey, true); done(performance.now() - t0); };
+      ch.port1.onmessage = () => done(performance.now() - t0);
       ch.port2.postMessage(0);
     });
   } else setTimeout(check, 2);
@@ -202,10 +201,15 @@ async fn editor_bench(c: &fantoccini::Client) -> Result<serde_json::Value> {
             vec![],
         )
         .await?;
+        c.execute("window.__openAsked = 0", vec![]).await?;
         let pending = c.execute_async(TIME_EDITOR_OPEN, vec![]);
         let (ms, ()) = tokio::join!(pending, async {
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            let _ = press(&["ctrl+e"]);
+            let _ = xdotool(&["windowfocus", "--sync", &app_window().unwrap_or_default()]);
+            let _ = c
+                .execute("window.__openAsked = performance.now()", vec![])
+                .await;
+            let _ = xdotool(&["key", "ctrl+e"]);
         });
         let ms = ms?.as_f64().unwrap_or(-1.0);
         anyhow::ensure!(ms >= 0.0, "the editor did not open the 1 MB note");
