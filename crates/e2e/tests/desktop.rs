@@ -130,7 +130,10 @@ async fn menu_shortcuts_and_f10_reach_the_page_through_the_native_menu() -> Resu
                 Ok::<_, anyhow::Error>(root.as_str() == Some(first_path.as_str()))
             };
             for _attempt in 0..3 {
-                press(&["F10", "Down", "Down", "Right", "Down", "Return"])?;
+                // File ▸ (New Note, New Folder, Open Folder, Open Recent) ▸ second entry.
+                press(&[
+                    "F10", "Down", "Down", "Down", "Down", "Right", "Down", "Return",
+                ])?;
                 let started = Instant::now();
                 while started.elapsed() < Duration::from_secs(5) && !on_first_vault().await? {
                     tokio::time::sleep(Duration::from_millis(100)).await;
