@@ -11,7 +11,10 @@ use margin_core::annotations::{self, Annotation, Store};
 use margin_core::edit;
 use margin_core::places::{seed_default_vault, Places};
 use margin_core::search::{Hit, SearchIndex, UpdateStats};
+use margin_core::study::{self, Study};
 use margin_core::{tree, Note, Tree, TreeNode, Vault};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 #[derive(Debug, Parser)]
 #[command(name = "margin", version, about = "Study from your own Markdown notes")]
@@ -100,6 +103,34 @@ enum Command {
         #[arg(long, required = true, allow_hyphen_values = true)]
         append: String,
     },
+    /// Review cards made from highlights and headings: add, list, remove.
+    Cards {
+        #[command(subcommand)]
+        action: CardsAction,
+    },
+    /// Grade a card (FSRS-6 schedules it), or undo a grade.
+    Review {
+        #[command(subcommand)]
+        action: ReviewAction,
+    },
+    /// Progress per folder: notes, read, highlights, cards, cards due now.
+    Progress {
+        /// Only this folder and the folders below it (default: the whole vault).
+        #[arg(default_value = "")]
+        folder: String,
+        /// Print JSON: an array of {folder, notes, read, highlights, cards, due}, the asked
+        /// folder first (`""` is the whole vault).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark a note read (or, with --unread, not read).
+    Read {
+        /// The note id.
+        note: String,
+        /// Mark it not read.
+        #[arg(long)]
+        unread: bool,
+    },
     /// Print one note.
     Show {
         /// The note id, e.g. `realtime/webrtc.md`.
@@ -134,6 +165,70 @@ enum AnnotationsAction {
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CardsAction {
+    /// Make a card (prints its id): from a highlight (`--annotation`), from a section
+    /// (`--heading`), or, with neither, the note's cards switched on (a cloze per highlight, or
+    /// a heading card per section for a note without highlights).
+    Add {
+        /// The note id.
+        note: String,
+        /// The highlight's id (see `margin annotations list NOTE --json`).
+        #[arg(long, conflicts_with = "heading")]
+        annotation: Option<String>,
+        /// A section heading of the note, as it reads.
+        #[arg(long)]
+        heading: Option<String>,
+        /// For a highlight: `cloze` (its words hidden in their sentence) or `qa` (its comment
+        /// asks, the passage answers).
+        #[arg(long, default_value = "cloze", value_parser = ["cloze", "qa"])]
+        kind: String,
+    },
+    /// List cards with their schedules.
+    List {
+        /// Only the cards of this note or folder.
+        #[arg(default_value = "")]
+        under: String,
+        /// Only the cards due now.
+        #[arg(long)]
+        due: bool,
+        /// Print JSON: id, note, annotation, kind, state, due, stability, difficulty, reps,
+        /// lapses, last_review.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a card (its reviews stay in the log).
+    Rm {
+        /// The card id.
+        card: String,
+    },
+    /// Print what a card asks and answers now.
+    Show {
+        /// The card id.
+        card: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReviewAction {
+    /// Grade a card; prints the review id (for `undo`) and when the card is due again.
+    Grade {
+        /// The card id.
+        card: String,
+        /// How well you remembered.
+        #[arg(value_parser = ["again", "hard", "good", "easy", "1", "2", "3", "4"])]
+        grade: String,
+        /// Replay a review at this time (RFC 3339); replays are not fuzzed, so reproducible.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Undo a grade.
+    Undo {
+        /// The review id `grade` printed.
+        review: String,
     },
 }
 
@@ -242,6 +337,46 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Edit { note, append } => edit::append(&vault, &note, &append)?,
         Command::Watch => watch(&vault)?,
+        Command::Cards { action } => cards_command(&vault, action, &mut out)?,
+        Command::Review { action } => review_command(&vault, action, &mut out)?,
+        Command::Progress { folder, json } => {
+            let store = store(&vault)?;
+            let rows = study::progress::of_vault(
+                &vault,
+                &study_of(&store)?,
+                &store,
+                &folder,
+                OffsetDateTime::now_utc(),
+            )?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &rows)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{:<40} {:>6} {:>6} {:>10} {:>6} {:>6}",
+                    "folder", "notes", "read", "highlights", "cards", "due"
+                )?;
+                for r in rows {
+                    let name = if r.folder.is_empty() {
+                        "(vault)"
+                    } else {
+                        &r.folder
+                    };
+                    writeln!(
+                        out,
+                        "{name:<40} {:>6} {:>6} {:>10} {:>6} {:>6}",
+                        r.notes, r.read, r.highlights, r.cards, r.due
+                    )?;
+                }
+            }
+        }
+        Command::Read { note, unread } => {
+            vault.path_of(&note)?;
+            study_of(&store(&vault)?)?.mark_read(&note, !unread)?;
+            let what = if unread { "not read" } else { "read" };
+            writeln!(out, "{note} marked {what}")?;
+        }
         Command::Show {
             note,
             html,
@@ -311,6 +446,126 @@ fn watch(vault: &Vault) -> anyhow::Result<()> {
             )?;
         }
         out.flush()?;
+    }
+    Ok(())
+}
+
+/// The vault's study data, written as this computer.
+fn study_of(store: &Store) -> anyhow::Result<Study> {
+    let device = study::device_id(&Places::for_user()?.data_dir)?;
+    Ok(Study::of(store, &device))
+}
+
+fn cards_command(vault: &Vault, action: CardsAction, out: &mut impl Write) -> anyhow::Result<()> {
+    let store = store(vault)?;
+    let study = study_of(&store)?;
+    match action {
+        CardsAction::Add {
+            note,
+            annotation,
+            heading,
+            kind,
+        } => {
+            vault.path_of(&note)?;
+            let made = match (annotation, heading) {
+                (Some(a), _) => vec![study::add_highlight_card(
+                    &study,
+                    &store,
+                    &note,
+                    &a,
+                    study::Kind::parse(&kind)?,
+                )?],
+                (None, Some(h)) => vec![study::add_heading_card(&study, vault, &note, &h)?],
+                (None, None) => study::add_note_cards(&study, &store, vault, &note)?,
+            };
+            for card in made {
+                writeln!(out, "{}", card.id)?;
+            }
+        }
+        CardsAction::List { under, due, json } => {
+            let now = OffsetDateTime::now_utc();
+            let rows = if due {
+                study::due(&study, &store, &under, now)?
+            } else {
+                study::list(&study, &store, &under)?
+            };
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &rows)?;
+                writeln!(out)?;
+            } else if rows.is_empty() {
+                writeln!(out, "no cards")?;
+            } else {
+                for r in rows {
+                    let state = serde_json::to_value(r.state)?;
+                    let kind = serde_json::to_value(r.kind)?;
+                    let when = match r.due {
+                        Some(d) => d.format(&Rfc3339)?,
+                        None => "now".into(),
+                    };
+                    writeln!(
+                        out,
+                        "{}  {:<7} {:<10} due {:<25} {}",
+                        r.id,
+                        kind.as_str().unwrap_or(""),
+                        state.as_str().unwrap_or(""),
+                        when,
+                        r.note
+                    )?;
+                }
+            }
+        }
+        CardsAction::Rm { card } => {
+            let (note, _) = study::find_card(&study, &card)?;
+            study.remove_card(&note, &card)?;
+            writeln!(out, "card {card} of {note} removed")?;
+        }
+        CardsAction::Show { card } => {
+            let (note, _) = study::find_card(&study, &card)?;
+            let face = study::face_of(vault, &store, &study, &note, &card)?;
+            writeln!(
+                out,
+                "{note}{}",
+                if face.suspended {
+                    "  (suspended: its highlight is gone)"
+                } else {
+                    ""
+                }
+            )?;
+            writeln!(out, "Q: {}\nA: {}", face.front, face.back)?;
+        }
+    }
+    Ok(())
+}
+
+fn review_command(vault: &Vault, action: ReviewAction, out: &mut impl Write) -> anyhow::Result<()> {
+    let store = store(vault)?;
+    let study = study_of(&store)?;
+    match action {
+        ReviewAction::Grade { card, grade, at } => {
+            let (note, _) = study::find_card(&study, &card)?;
+            let (at, fuzz) = match at {
+                Some(text) => (
+                    OffsetDateTime::parse(&text, &Rfc3339)
+                        .with_context(|| format!("--at {text:?} is not an RFC 3339 time"))?,
+                    false,
+                ),
+                None => (OffsetDateTime::now_utc(), true),
+            };
+            let grade = study::Grade::parse(&grade)?;
+            let review = study.grade(&note, &card, grade, at, fuzz, 0)?;
+            let due = at + time::Duration::seconds_f64(review.interval_days * 86_400.0);
+            writeln!(
+                out,
+                "{}\ndue {} (in {:.2} days)",
+                review.id,
+                due.format(&Rfc3339)?,
+                review.interval_days
+            )?;
+        }
+        ReviewAction::Undo { review } => {
+            study.undo(&review)?;
+            writeln!(out, "review {review} undone")?;
+        }
     }
     Ok(())
 }

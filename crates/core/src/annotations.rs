@@ -283,6 +283,21 @@ pub struct Store {
     dir: PathBuf,
 }
 
+/// The JSON file that keeps a note's data under `root`: the note's path with `.json` added
+/// (`net/tcp.md` → `root/net/tcp.md.json`), so the files mirror the vault's tree.
+pub(crate) fn json_file_of(root: &Path, note: &str) -> Result<PathBuf> {
+    let rel = check_id(note)?;
+    let mut path = root.join(rel);
+    let name = format!(
+        "{}.json",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    path.set_file_name(name);
+    Ok(path)
+}
+
 impl Store {
     /// The store of `vault`: `.margin/annotations/` inside it, or `fallback` (under the user's
     /// data folder) when the vault cannot be written.
@@ -314,16 +329,7 @@ impl Store {
     }
 
     fn file_of(&self, note: &str) -> Result<PathBuf> {
-        let rel = check_id(note)?;
-        let mut path = self.dir.join(rel);
-        let name = format!(
-            "{}.json",
-            path.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        );
-        path.set_file_name(name);
-        Ok(path)
+        json_file_of(&self.dir, note)
     }
 
     /// The annotations of `note`. A file that does not parse is moved aside and reported in

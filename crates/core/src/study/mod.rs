@@ -214,16 +214,7 @@ impl Study {
     }
 
     fn cards_file(&self, note: &str) -> Result<PathBuf> {
-        let rel = check_id(note)?;
-        let mut path = self.dir.join("cards").join(rel);
-        let name = format!(
-            "{}.json",
-            path.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default()
-        );
-        path.set_file_name(name);
-        Ok(path)
+        crate::annotations::json_file_of(&self.dir.join("cards"), note)
     }
 
     /// Every card of `note`, tombstones included.
@@ -593,6 +584,81 @@ pub fn face_of(
     let rendered = crate::Note::load(vault, note, &[])?;
     let annotations = store.anchored(note, Some(&rendered.text))?.annotations;
     Ok(cards::face(&card, &rendered, &annotations))
+}
+
+/// Makes the card of kind `kind` of highlight `annotation` on `note` (or gives the one made
+/// before).
+pub fn add_highlight_card(
+    study: &Study,
+    store: &Store,
+    note: &str,
+    annotation: &str,
+    kind: Kind,
+) -> Result<Card> {
+    let loaded = store.load(note)?;
+    let found = loaded
+        .annotations
+        .iter()
+        .find(|a| a.id == annotation)
+        .ok_or_else(|| Error::BadInput {
+            message: format!(
+                "{note} has no highlight {annotation} (see `margin annotations list {note}`)"
+            ),
+        })?;
+    study.add_card(note, Card::of_highlight(found, kind)?)
+}
+
+/// Makes the heading card of the section `heading` of `note` (or gives the one made before).
+pub fn add_heading_card(
+    study: &Study,
+    vault: &crate::Vault,
+    note: &str,
+    heading: &str,
+) -> Result<Card> {
+    let rendered = crate::Note::load(vault, note, &[])?;
+    study.add_card(note, Card::of_heading(&rendered, heading)?)
+}
+
+/// The "Cards" switch of a note turned on: a cloze card for each of its highlights that is
+/// not an orphan, or, for a note without highlights, a heading card for each section heading
+/// (below the title). Cards made before are kept, not doubled. Returns the note's cards.
+pub fn add_note_cards(
+    study: &Study,
+    store: &Store,
+    vault: &crate::Vault,
+    note: &str,
+) -> Result<Vec<Card>> {
+    let rendered = crate::Note::load(vault, note, &[])?;
+    let annotations = store.load(note)?.annotations;
+    let live: Vec<_> = annotations
+        .iter()
+        .filter(|a| a.status != crate::anchor::Status::Orphan)
+        .collect();
+    if live.is_empty() {
+        let top = rendered.outline.iter().map(|h| h.level).min().unwrap_or(1);
+        for h in rendered
+            .outline
+            .iter()
+            .filter(|h| h.level > top || rendered.outline.len() == 1)
+        {
+            study.add_card(note, Card::of_heading(&rendered, &h.text)?)?;
+        }
+    } else {
+        for a in live {
+            study.add_card(note, Card::of_highlight(a, Kind::Cloze)?)?;
+        }
+    }
+    study.cards(note)
+}
+
+/// The "Cards" switch of a note turned off: every card of it removed (as tombstones, so a
+/// sync merge cannot bring them back; the review log keeps their history). Returns how many.
+pub fn remove_note_cards(study: &Study, note: &str) -> Result<usize> {
+    let cards = study.cards(note)?;
+    for c in &cards {
+        study.remove_card(note, &c.id)?;
+    }
+    Ok(cards.len())
 }
 
 /// Card `id` wherever it is: its note and the card.

@@ -88,6 +88,19 @@ pub fn per_note(
     Ok(out)
 }
 
+/// The progress rows of the folder `under` (`""`: the whole vault) and every folder below it,
+/// for the notes of `vault` as they are now.
+pub fn of_vault(
+    vault: &crate::Vault,
+    study: &Study,
+    store: &Store,
+    under: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<Row>> {
+    let notes: Vec<String> = vault.scan().notes.into_iter().map(|n| n.id).collect();
+    Ok(rows(&per_note(&notes, study, store, now)?, under))
+}
+
 /// Due now: not suspended (its highlight is not an orphan), and new or past its due time.
 fn is_due(
     card: &Card,
