@@ -11,6 +11,7 @@ export function keyAction(event) {
   const key = event.key.toLowerCase();
   if (event.shiftKey && key === 'a') return 'annotations';
   if (event.shiftKey && key === 'l') return 'toggle-theme';
+  if (event.shiftKey && key === 'r') return 'review';
   if (key === 'k' || key === 'p') return 'search';
   if (key === 'f') return 'find';
   if (key === 'e' && !event.shiftKey) return 'edit';

@@ -1,6 +1,8 @@
 // Highlights and annotations in the window: the popover on a text selection (colours 1–5,
 // c for a comment, t for tags), highlights drawn over the note, and the margin list of the note's
-// annotations in reading order, with editing, deleting (with undo) and an Orphans list.
+// annotations in reading order, with editing, deleting (with undo) and an Orphans list; and
+// review cards made from highlights: r in the popover or on a focused highlight card, and the
+// note's "Cards" switch (a card for each highlight, or for each section of a note without any).
 // Usage: const notes = createAnnotations({ reader, margin, popover, api, status });
 // notes.show(noteId) after the note is rendered; notes.clear().
 
@@ -40,8 +42,11 @@ export function annotationCard(a) {
   return el;
 }
 
-export function createAnnotations({ body, margin, popover, paletteButton, api, status }) {
+export function createAnnotations({ body, margin, popover, paletteButton, cardsButton, api, status, onCardsChanged = () => {} }) {
   let noteId = null;
+  /** The note's review cards by highlight id (a highlight may have a cloze and a Q/A card). */
+  let cards = new Map();
+  let noteCards = 0;
   /** @type {import('./api.js').Palette} */
   let palette = { version: 1, colors: COLORS.map((color) => ({ color, label: '' })) };
   const colorNames = () => palette.colors.map((c) => c.color);
@@ -82,7 +87,14 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
   tagsButton.textContent = 'Tags (t)';
   tagsButton.addEventListener('mousedown', (e) => e.preventDefault());
   tagsButton.addEventListener('click', () => create(colorNames()[0], 'tags'));
-  popover.append(swatchBox, commentButton, tagsButton);
+  const cardButton = document.createElement('button');
+  cardButton.type = 'button';
+  cardButton.className = 'popover-comment';
+  cardButton.textContent = 'Card (r)';
+  cardButton.title = 'Highlight and make a review card of it (the words hidden in their sentence)';
+  cardButton.addEventListener('mousedown', (e) => e.preventDefault());
+  cardButton.addEventListener('click', () => create(colorNames()[0], 'card'));
+  popover.append(swatchBox, commentButton, tagsButton, cardButton);
 
   function hidePopover() {
     popover.hidden = true;
@@ -115,12 +127,14 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
     if (n >= 1 && n <= names.length) create(names[n - 1]);
     else if (e.key === 'c') create(names[0], 'comment');
     else if (e.key === 't') create(names[0], 'tags');
+    else if (e.key === 'r') create(names[0], 'card');
     else if (e.key === 'Escape') hidePopover();
     else return;
     e.preventDefault();
   });
 
-  /** Highlights the pending selection; `then` opens the edit form on 'comment' or 'tags'. */
+  /** Highlights the pending selection; `then` opens the edit form on 'comment' or 'tags', or
+   *  makes a card of it on 'card'. */
   async function create(color, then = null) {
     if (!pending || !noteId) return;
     const [start, end] = pending;
@@ -130,7 +144,8 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
       const a = await api.addAnnotation(noteId, start, end, color);
       items.push(a);
       render();
-      if (then) edit(a.id, then);
+      if (then === 'card') await makeCard(a.id);
+      else if (then) edit(a.id, then);
     } catch (err) {
       status.say(err.message, 'error');
     }
@@ -176,6 +191,22 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
       return b;
     };
     actions.append(button('edit', 'Edit', edit), button('delete', 'Delete', remove));
+    const own = cards.get(a.id) ?? [];
+    if (own.length) {
+      el.dataset.card = own.map((c) => c.kind).join(' ');
+      const badge = document.createElement('span');
+      badge.className = 'anno-card-badge';
+      const suspended = own.some((c) => c.state === 'suspended');
+      badge.textContent = suspended ? 'Card (suspended)' : own.length > 1 ? `${own.length} cards` : 'Card';
+      badge.title = suspended
+        ? 'Its text is gone from the note: the card waits, not shown for review, until the highlight is attached again'
+        : 'Comes back for review (Ctrl+Shift+R)';
+      actions.append(badge, button('uncard', 'Remove card', removeCards));
+    } else if (a.status !== 'orphan') {
+      const make = button('card', 'Make card (r)', makeCard);
+      make.title = a.comment ? 'A cloze card; with Shift+R, a question card that asks your comment' : 'A cloze card: the words hidden in their sentence';
+      actions.append(make);
+    }
     if (a.status === 'orphan') {
       const attach = button('attach', 'Attach to selection', reattach);
       attach.title = 'Select text in the note first';
@@ -209,6 +240,81 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
     margin.replaceChildren(...parts);
     draw();
   }
+
+  /** Makes a card of highlight `id`: a cloze, or with `kind = 'qa'` a question card (its comment
+   *  asks). */
+  async function makeCard(id, kind = 'cloze') {
+    if (!noteId) return;
+    try {
+      await api.studyAddCard(noteId, id, kind);
+      await loadCards(noteId);
+      render();
+      status.say(kind === 'qa' ? 'Question card made: your comment asks, the passage answers.' : 'Card made: the words come back hidden in their sentence (Ctrl+Shift+R reviews).');
+      onCardsChanged();
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  }
+
+  async function removeCards(id) {
+    if (!noteId) return;
+    try {
+      for (const c of cards.get(id) ?? []) await api.studyRemoveCard(noteId, c.id);
+      await loadCards(noteId);
+      render();
+      status.say('Card removed (its review history stays in the log).');
+      onCardsChanged();
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  }
+
+  async function loadCards(id) {
+    const rows = await api.studyCards(id).catch(() => []);
+    if (noteId !== id) return;
+    cards = new Map();
+    noteCards = 0;
+    for (const r of rows) {
+      if (r.note !== id) continue;
+      noteCards += 1;
+      if (r.annotation) cards.set(r.annotation, [...(cards.get(r.annotation) ?? []), r]);
+    }
+    if (cardsButton) {
+      cardsButton.setAttribute('aria-pressed', String(noteCards > 0));
+      cardsButton.textContent = noteCards ? `Cards ${noteCards}` : 'Cards';
+    }
+  }
+
+  /** The note's "Cards" switch: on makes a card of each highlight (or of each section of a note
+   *  without highlights); off removes the note's cards. */
+  cardsButton?.addEventListener('click', async () => {
+    if (!noteId) return;
+    const on = noteCards === 0;
+    try {
+      const count = await api.studyNoteCards(noteId, on);
+      await loadCards(noteId);
+      render();
+      status.say(on ? `${count} card${count === 1 ? '' : 's'} from this note.` : 'This note has no cards now.');
+      onCardsChanged();
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  });
+
+  margin.addEventListener('keydown', (e) => {
+    const focused = /** @type {HTMLElement} */ (e.target);
+    if (!focused.matches?.('.anno-card') || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === 'r' || e.key === 'R') {
+      const id = focused.dataset.id;
+      if (!id) return;
+      if (cards.has(id) && e.key === 'r') status.say('This highlight is a card already; “Remove card” removes it.');
+      else makeCard(id, e.key === 'R' ? 'qa' : 'cloze');
+      e.preventDefault();
+    } else if (e.key === 'Enter') {
+      jump(focused.dataset.id ?? '');
+      e.preventDefault();
+    }
+  });
 
   function jump(id) {
     const mark = body()?.querySelector(`mark.anno[data-id="${CSS.escape(id)}"]`);
@@ -344,6 +450,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
   async function reload(id) {
     noteId = id;
     items = [];
+    cards = new Map();
     hidePopover();
     try {
       if (!paletteLoaded) {
@@ -355,7 +462,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
           buildSwatches();
         }
       }
-      const result = await api.listAnnotations(id);
+      const [result] = await Promise.all([api.listAnnotations(id), loadCards(id)]);
       if (noteId !== id) return;
       items = result.annotations;
       if (result.set_aside) status.say(`This note's annotation file was damaged and moved to ${result.set_aside}.`, 'error');
@@ -369,6 +476,8 @@ export function createAnnotations({ body, margin, popover, paletteButton, api, s
     show: reload,
     /** Scrolls to an annotation's highlight and marks its card. */
     jump,
+    /** Opens the edit form of an annotation (the review's `e`). */
+    edit,
     /** Redraws the highlights (after the note body was replaced or marked). */
     redraw: draw,
     clear() {

@@ -130,3 +130,32 @@ export const saveAttachment = (id, name, bytes) => invoke('save_attachment', { i
 /** Highlights UTF-16 offsets from..to of the saved source of note `id` (from the editor).
  *  @returns {Promise<{ id: string, color: string, from: number, to: number }[]>} where it is drawn */
 export const annotateSource = (id, from, to, color) => invoke('annotate_source', { id, from, to, color });
+
+/** @typedef {{ id: string, note: string, annotation: string | null, heading: string | null,
+ *              kind: 'cloze' | 'qa' | 'heading', state: 'new' | 'review' | 'relearning' | 'suspended',
+ *              due: string | null, stability: number, difficulty: number, reps: number,
+ *              lapses: number, last_review: string | null }} CardRow */
+/** @typedef {{ front: string, back: string, cloze: string[], heading: string,
+ *              annotation: string | null, suspended: boolean }} CardFace */
+/** The cards due now under a folder or note (`''`: all), in review order. @returns {Promise<CardRow[]>} */
+export const studyQueue = (under) => invoke('study_queue', { under });
+/** Every card under a folder or note. @returns {Promise<CardRow[]>} */
+export const studyCards = (under) => invoke('study_cards', { under });
+/** @returns {Promise<CardFace>} */
+export const studyFace = (note, card) => invoke('study_face', { note, card });
+/** @returns {Promise<{ review: string, interval_days: number }>} */
+export const studyGrade = (note, card, grade, tookMs) => invoke('study_grade', { note, card, grade, tookMs });
+/** @returns {Promise<void>} */
+export const studyUndo = (review) => invoke('study_undo', { review });
+/** A card (`cloze` or `qa`) of a highlight. @returns {Promise<{ id: string }>} */
+export const studyAddCard = (note, annotation, kind = 'cloze') => invoke('study_add_card', { note, annotation, kind });
+/** @returns {Promise<void>} */
+export const studyRemoveCard = (note, card) => invoke('study_remove_card', { note, card });
+/** The note's "Cards" switch. @returns {Promise<number>} its cards now */
+export const studyNoteCards = (note, on) => invoke('study_note_cards', { note, on });
+/** @returns {Promise<void>} */
+export const studyMarkRead = (note, read) => invoke('study_mark_read', { note, read });
+/** @typedef {{ read: boolean, highlights: number, cards: number, due: number }} NoteProgress */
+/** @typedef {{ folder: string, notes: number, read: number, highlights: number, cards: number, due: number }} FolderProgress */
+/** @returns {Promise<{ notes: Record<string, NoteProgress>, folders: FolderProgress[] }>} */
+export const studyProgress = () => invoke('study_progress');

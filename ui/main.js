@@ -19,6 +19,7 @@ import { createShortcuts } from './shortcuts.js';
 import { createEditor } from './editor.js';
 import { createPrompt } from './prompt.js';
 import { flattenFolders, movedId } from './tree-model.js';
+import { createReview } from './review.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -53,6 +54,7 @@ const reader = createReader($('note'), {
 const tree = createTree($('tree'), {
   onOpen: (id, anchor) => openNote(id, anchor),
   onFoldersChanged: (folders) => vault.set('openFolders', folders),
+  onReview: (under, label) => review.open(under, label),
 });
 const outline = createOutline($('outline'), { onJump: (anchor) => reader.scrollToAnchor(anchor) });
 const body = () => /** @type {HTMLElement | null} */ (document.querySelector('.note-body'));
@@ -66,8 +68,10 @@ const annotations = createAnnotations({
   margin: $('annotations'),
   popover: $('popover'),
   paletteButton: $('palette-button'),
+  cardsButton: $('cards-button'),
   api,
   status,
+  onCardsChanged: () => refreshProgress(),
 });
 const editor = createEditor($('editor'), {
   api,
@@ -76,6 +80,51 @@ const editor = createEditor($('editor'), {
   onSaved: (id, outcome) => outcome.outcome === 'annotated' && annotations.show(id).catch(() => {}),
 });
 const ask = createPrompt($('prompt'));
+
+/** Read marks and cards due per note and folder, shown in the tree (fetched after the tree is
+ *  drawn, so its first paint does not wait for them). */
+let progress = { notes: {}, folders: [] };
+async function refreshProgress() {
+  try {
+    progress = await api.studyProgress();
+    tree.setProgress(progress);
+  } catch (err) {
+    status.say(err.message, 'error');
+  }
+}
+
+const review = createReview($('review'), {
+  api,
+  status,
+  onChanged: () => refreshProgress(),
+  /** `o` and `e` in a review: the note at the card's highlight (or section); `e` opens its
+   *  highlight's edit form. */
+  async onOpen(note, annotation, edit, heading) {
+    refreshProgress();
+    if (!(await openNote(note))) return;
+    if (annotation) {
+      annotations.jump(annotation);
+      if (edit) annotations.edit(annotation);
+    } else if (heading) {
+      const h = currentOutline.find((x) => x.text === heading);
+      if (h) reader.scrollToAnchor(h.id);
+    }
+  },
+});
+
+/** `m`, or scrolling to the end of a note: it counts as read (m again: not read). */
+async function markRead(read, quiet = false) {
+  if (!currentId) return;
+  const id = currentId;
+  try {
+    await api.studyMarkRead(id, read);
+    if (!quiet) status.say(read ? `${id} marked read.` : `${id} marked not read.`);
+    await refreshProgress();
+  } catch (err) {
+    status.say(err.message, 'error');
+  }
+}
+let readAtEnd = null;
 
 /** Ctrl+E: the reader becomes the Markdown editor at the same section, and back. */
 async function toggleEdit() {
@@ -113,6 +162,7 @@ async function refreshTree() {
   const data = await api.listTree();
   tree.render(data, vault.get('openFolders', []));
   status.set({ notes: data.note_count });
+  refreshProgress();
 }
 
 /** Ctrl+N: a new note in the selected folder, opened in the editor. */
@@ -320,6 +370,12 @@ function spy() {
 }
 let spyQueued = false;
 $('reader-pane').addEventListener('scroll', () => {
+  const pane = $('reader-pane');
+  if (currentId && readAtEnd !== currentId && !editor.isOpen && !library.isOpen
+    && pane.scrollTop > 0 && pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 8) {
+    readAtEnd = currentId;
+    if (!progress.notes[currentId]?.read) markRead(true, true).then(() => status.say(`Read to the end: ${currentId} counts as read (m undoes).`));
+  }
   if (spyQueued) return;
   spyQueued = true;
   requestAnimationFrame(() => {
@@ -381,6 +437,8 @@ const actions = createActions({
   'rename-note': () => renameNote(),
   'move-note': () => moveNoteTo(),
   'delete-note': () => deleteNote(),
+  review: () => (review.isOpen ? null : review.open('', 'all notes')),
+  'mark-read': () => markRead(!progress.notes[currentId ?? '']?.read),
 });
 api.onMenu((id) => actions.run(id, 'menu'));
 api.onVaultOpened(() => location.reload());
@@ -402,6 +460,8 @@ const isTyping = (el) => el instanceof HTMLElement && (el.matches('input, textar
 /** Keys that act on what is open (not menu actions); true when the key was used. */
 function contextKey(event) {
   if (event.key === '?' && !event.ctrlKey && !event.metaKey && !isTyping(event.target)) shortcuts.open();
+  else if (event.key === 'm' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)
+    && !editor.isOpen && !library.isOpen && !review.isOpen && !$('margin-pane')?.contains(/** @type {Node} */ (event.target))) actions.run('mark-read', 'key');
   else if (event.key === 'Escape' && library.isOpen) closeLibrary();
   else if (event.key === 'F3') {
     if (event.shiftKey) findBar.prev();
@@ -434,6 +494,7 @@ async function onVaultChanged(change) {
       tree.render(data, vault.get('openFolders', []));
       status.set({ notes: data.note_count });
       if (currentId && !removed.includes(currentId)) tree.setCurrent(currentId, null);
+      refreshProgress();
     } catch (err) {
       status.say(err.message, 'error');
     }
@@ -480,6 +541,7 @@ async function start() {
     const data = await api.listTree();
     tree.render(data, vault.get('openFolders', []));
     status.set({ notes: data.note_count });
+    refreshProgress();
     if (data.warnings.length) status.say(`${data.warnings.length} files skipped: ${data.warnings[0]}`, 'warn');
     const last = vault.get('lastNote');
     if (last && (await openNote(last))) return;

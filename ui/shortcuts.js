@@ -35,6 +35,14 @@ export const SHORTCUTS = [
     ['Ctrl+Z', 'Undo a delete, right after it'],
     ['Ctrl+Shift+A', 'All annotations of the vault'],
   ]],
+  ['Studying', [
+    ['r', 'Make a review card: of the selection (popover), of the focused highlight, or review the tree row’s topic'],
+    ['Shift+R on a highlight', 'A question card: your comment asks, the passage answers'],
+    ['Ctrl+Shift+R', 'Review the cards due (one at a time)'],
+    ['Space, then 1 2 3 4', 'Show the answer, then grade: Again, Hard, Good, Easy'],
+    ['u / e / o in a review', 'Undo the last grade / edit the card’s highlight / open its note'],
+    ['m', 'Mark the open note read, or not read (reading to its end marks it too)'],
+  ]],
   ['Vaults and the app', [
     ['Ctrl+O', 'Open a folder of notes'],
     ['F1 or ?', 'This sheet'],

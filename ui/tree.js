@@ -2,13 +2,16 @@
 // that turns it into a flat list of matching notes.
 // Usage: const tree = createTree(element, { onOpen(id, anchor), onFoldersChanged(paths) });
 // tree.render(treeData, openFolders); tree.setCurrent(id, outline); tree.setSection(anchor);
-// tree.filter(text). Keyboard: ↑/↓ move, → expands, ← collapses, Enter opens.
+// tree.filter(text); tree.setProgress(progress) shows read marks and cards due. Keyboard: ↑/↓
+// move, → expands, ← collapses, Enter opens, r reviews the cards due under the row.
 // Folder contents are built only when a folder is first opened, and then 200 rows at a time as
 // they scroll into view, so a vault of 40k notes stays light.
 
 import { filterNotes, flattenNotes } from './tree-model.js';
 
-export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
+export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview = () => {} }) {
+  /** @type {{ notes: Record<string, import('./api.js').NoteProgress>, folders: Map<string, import('./api.js').FolderProgress> }} */
+  let progress = { notes: {}, folders: new Map() };
   let currentId = null;
   let currentOutline = null;
   let data = null;
@@ -43,6 +46,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
       item.append(path);
     }
     item.addEventListener('click', () => onOpen(node.id));
+    decorate(item);
     const headings = document.createElement('div');
     headings.className = 'tree-headings';
     headings.setAttribute('role', 'group');
@@ -50,6 +54,53 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
     item._headings = headings;
     item._depth = depth;
     return [item, headings];
+  }
+
+  /** A row's study marks: ✓ for a note marked read, a folder's read count, and a button with
+   *  the cards due under it (it starts their review). Rows made later get theirs as made. */
+  function decorate(item) {
+    item.querySelector('.tree-study')?.remove();
+    const id = item.dataset.noteId;
+    const folder = item.dataset.folder;
+    const p = id !== undefined ? progress.notes[id] : progress.folders.get(folder ?? '');
+    if (!p) return;
+    const marks = document.createElement('span');
+    marks.className = 'tree-study';
+    if (id !== undefined && p.read) {
+      const read = document.createElement('span');
+      read.className = 'tree-read';
+      read.textContent = '✓';
+      read.title = 'Read';
+      read.setAttribute('aria-label', 'read');
+      marks.append(read);
+    } else if (folder !== undefined && 'notes' in p && p.read) {
+      const read = document.createElement('span');
+      read.className = 'tree-read-count';
+      read.textContent = `${p.read}/${p.notes}`;
+      read.title = `${p.read} of ${p.notes} notes read`;
+      marks.append(read);
+    }
+    if (p.due) {
+      const due = document.createElement('button');
+      due.type = 'button';
+      due.className = 'tree-due';
+      due.tabIndex = -1;
+      due.textContent = String(p.due);
+      due.title = `Review this topic: ${p.due} card${p.due === 1 ? '' : 's'} due (r)`;
+      due.setAttribute('aria-label', due.title);
+      due.addEventListener('click', (e) => {
+        e.stopPropagation();
+        review(item);
+      });
+      marks.append(due);
+    }
+    if (marks.childElementCount) item.querySelector('.tree-label')?.before(marks);
+  }
+
+  function review(item) {
+    const under = item.dataset.noteId ?? item.dataset.folder ?? '';
+    const label = item.querySelector('.tree-label')?.textContent ?? under;
+    onReview(under, label);
   }
 
   /** Rows are made CHUNK at a time: a folder of thousands of notes shows its first rows at
@@ -85,6 +136,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
           onFoldersChanged([...openFolders]);
         };
         head.addEventListener('click', () => head._toggle());
+        decorate(head);
         folderRows.set(node.path, head);
         container.append(head, children);
         if (openFolders.has(node.path)) head._toggle(true);
@@ -164,6 +216,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
       case 'ArrowRight': if (el?._toggle) el._toggle(true); break;
       case 'ArrowLeft': if (el?._toggle) el._toggle(false); break;
       case 'Enter': case ' ': el?.click(); break;
+      case 'r': if (el && !event.ctrlKey && !event.metaKey && !event.altKey && (el.dataset.noteId !== undefined || el.dataset.folder !== undefined)) review(el); else return; break;
       default: return;
     }
     event.preventDefault();
@@ -227,6 +280,12 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {} }) {
       if (currentId && noteRows.has(currentId)) markCurrent();
       openFolders.clear();
       for (const f of folders) openFolders.add(f);
+    },
+    /** Read marks and cards due, from `study_progress`; rows made later get them too. */
+    setProgress(p) {
+      progress = { notes: p.notes, folders: new Map(p.folders.map((f) => [f.folder, f])) };
+      for (const item of noteRows.values()) decorate(item);
+      for (const item of folderRows.values()) decorate(item);
     },
     focusFirst() {
       visibleRows()[0]?.focus();

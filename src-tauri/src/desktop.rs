@@ -53,6 +53,10 @@ const PAGE_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("zoom-reset", "Actual Size", Some("CmdOrCtrl+0")),
     ("toggle-theme", "Toggle Theme", Some("CmdOrCtrl+Shift+L")),
     ("shortcuts", "Keyboard Shortcuts", Some("F1")),
+    ("review", "Review Due Cards", Some("CmdOrCtrl+Shift+R")),
+    // No accelerator: `m` is the page's own key (a menu accelerator without a modifier would
+    // take it from every text field).
+    ("mark-read", "Mark Note Read or Not Read", None),
 ];
 
 /// Margin's own Quit: the predefined one does nothing on Linux. Exiting through the app lets
@@ -135,6 +139,10 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         .separator()
         .item(&item("toggle-theme")?)
         .build()?;
+    let study = SubmenuBuilder::new(app, "Study")
+        .item(&item("review")?)
+        .item(&item("mark-read")?)
+        .build()?;
     let package = app.package_info();
     let about = AboutMetadataBuilder::new()
         .name(Some("Margin"))
@@ -160,7 +168,7 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             .build()?;
         let help = help.build()?;
         MenuBuilder::new(app)
-            .items(&[&app_menu, &file, &edit, &view, &help])
+            .items(&[&app_menu, &file, &edit, &view, &study, &help])
             .build()?
     } else {
         help = help
@@ -168,7 +176,7 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             .about_with_text("About Margin", Some(about));
         let help = help.build()?;
         MenuBuilder::new(app)
-            .items(&[&file, &edit, &view, &help])
+            .items(&[&file, &edit, &view, &study, &help])
             .build()?
     };
     // Filled in by `refresh_recent` once the first vault is open (and after each switch).

@@ -5,6 +5,7 @@
 mod commands;
 mod desktop;
 mod state;
+mod study;
 mod writing;
 
 use std::path::PathBuf;
@@ -134,6 +135,16 @@ fn run(args: Args) -> anyhow::Result<()> {
             writing::untrash_note,
             writing::annotate_source,
             writing::save_attachment,
+            study::study_queue,
+            study::study_cards,
+            study::study_face,
+            study::study_grade,
+            study::study_undo,
+            study::study_add_card,
+            study::study_remove_card,
+            study::study_note_cards,
+            study::study_mark_read,
+            study::study_progress,
             desktop::close_now,
             desktop::cancel_close,
         ]))

@@ -326,3 +326,74 @@ pub fn capture_window(png: &Path) -> Result<()> {
 pub async fn settle_storage() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
 }
+
+/// Opens note `id` as a person does: clicks each closed folder on its path in the tree, then
+/// the note's row (WebDriver clicks: real pointer events), waits for it to show, and gives the
+/// reader the keyboard.
+pub async fn open_in_tree(client: &Client, id: &str) -> Result<()> {
+    let mut folder = String::new();
+    for part in id.split('/').collect::<Vec<_>>().iter().rev().skip(1).rev() {
+        folder = if folder.is_empty() {
+            (*part).to_string()
+        } else {
+            format!("{folder}/{part}")
+        };
+        let row = element(client, &format!(".tree-folder[data-folder='{folder}']")).await?;
+        if row.attr("aria-expanded").await?.as_deref() != Some("true") {
+            row.click().await?;
+        }
+    }
+    element(client, &format!(".tree-note[data-note-id='{id}']"))
+        .await?
+        .click()
+        .await?;
+    element(client, &format!(".note-body[data-note-id='{id}']")).await?;
+    client
+        .execute(
+            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Where the first occurrence of `phrase` in the note body starts and ends on the screen
+/// (the middle of its first and last characters), for a real mouse drag.
+const PHRASE_ON_SCREEN: &str = r#"
+const [phrase] = arguments;
+const root = document.querySelector('.note-body');
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+const nodes = []; let text = '';
+for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, text.length]); text += n.data; }
+const at = text.indexOf(phrase);
+if (at < 0) return null;
+const locate = (pos) => { for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= pos) return [nodes[i][0], pos - nodes[i][1]]; };
+const charRect = (pos) => { const [n, o] = locate(pos); const r = document.createRange(); r.setStart(n, o); r.setEnd(n, o + 1); return r.getBoundingClientRect(); };
+const first = charRect(at); const last = charRect(at + phrase.length - 1);
+const dx = window.screenX + (window.outerWidth - window.innerWidth);
+const dy = window.screenY + (window.outerHeight - window.innerHeight);
+return [Math.round(dx + first.left + 1), Math.round(dy + first.top + first.height / 2),
+        Math.round(dx + last.right - 1), Math.round(dy + last.top + last.height / 2)];
+"#;
+
+/// Selects `phrase` in the open note with a real mouse drag on the X server (press on its
+/// first character, move, release on its last), as a person selects text.
+pub async fn drag_select(client: &Client, phrase: &str) -> Result<()> {
+    let at = client
+        .execute(PHRASE_ON_SCREEN, vec![json!(phrase)])
+        .await?;
+    let xy: Vec<String> = at
+        .as_array()
+        .with_context(|| format!("{phrase:?} is not in the note"))?
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    ensure!(xy.len() == 4, "no screen place for {phrase:?}: {at}");
+    xdotool(&["windowfocus", "--sync", &app_window()?])?;
+    xdotool(&["mousemove", &xy[0], &xy[1]])?;
+    xdotool(&["mousedown", "1"])?;
+    xdotool(&["mousemove", &xy[2], &xy[3]])?;
+    std::thread::sleep(Duration::from_millis(100));
+    xdotool(&["mouseup", "1"])?;
+    Ok(())
+}

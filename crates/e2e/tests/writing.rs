@@ -8,7 +8,9 @@
 use std::time::Duration;
 
 use anyhow::{ensure, Result};
-use margin_e2e::{element, eventually, keys, press, status_with, text_of, vault_copy, with_app};
+use margin_e2e::{
+    element, eventually, keys, open_in_tree, press, status_with, text_of, vault_copy, with_app,
+};
 
 const ENTER: &str = "\u{E007}";
 
@@ -20,28 +22,7 @@ async fn edit_save_merge_and_conflict() -> Result<()> {
     let arg = root.to_string_lossy().into_owned();
     with_app(&["--vault", &arg], |c| async move {
         element(&c, ".status-index[data-state='ready']").await?;
-        c.execute(
-            "document.querySelector('.tree-folder[data-folder=\"infrastructure\"]').click()",
-            vec![],
-        )
-        .await?;
-        element(
-            &c,
-            ".tree-note[data-note-id='infrastructure/load-balancer.md']",
-        )
-        .await?
-        .click()
-        .await?;
-        element(
-            &c,
-            ".note-body[data-note-id='infrastructure/load-balancer.md']",
-        )
-        .await?;
-        c.execute(
-            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
-            vec![],
-        )
-        .await?;
+        open_in_tree(&c, "infrastructure/load-balancer.md").await?;
 
         // Ctrl+E: the source in the editor, focused.
         press(&["ctrl+e"])?;
@@ -148,28 +129,7 @@ async fn highlights_follow_typing_in_the_editor() -> Result<()> {
     let arg = root.to_string_lossy().into_owned();
     with_app(&["--vault", &arg], |c| async move {
         element(&c, ".status-index[data-state='ready']").await?;
-        c.execute(
-            "document.querySelector('.tree-folder[data-folder=\"infrastructure\"]').click()",
-            vec![],
-        )
-        .await?;
-        element(
-            &c,
-            ".tree-note[data-note-id='infrastructure/load-balancer.md']",
-        )
-        .await?
-        .click()
-        .await?;
-        element(
-            &c,
-            ".note-body[data-note-id='infrastructure/load-balancer.md']",
-        )
-        .await?;
-        c.execute(
-            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
-            vec![],
-        )
-        .await?;
+        open_in_tree(&c, "infrastructure/load-balancer.md").await?;
         press(&["ctrl+e"])?;
         element(&c, ".editor .cm-content[aria-label^='Markdown source']").await?;
         press(&["ctrl+End"])?;
