@@ -233,3 +233,69 @@ fn scripts_get_clear_errors() {
     std::fs::write(&file, b"{ not json").unwrap();
     fails_with(&margin(&v, &["cards", "list"]), "fix or remove the file");
 }
+
+/// SIGKILL `margin review grade` at random moments, 500 times: every review it acknowledged
+/// (printed its id and exited) is in the log, every line of the log parses, and the card's
+/// schedule counts exactly the reviews in the log.
+#[cfg(unix)]
+#[test]
+fn killed_grades_lose_no_acknowledged_review_and_corrupt_nothing() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let v = vault();
+    let a = highlight(&v);
+    let card = ok(&margin(&v, &["cards", "add", TCP, "--annotation", &a]));
+    let card = card.trim();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let (mut killed, mut acknowledged) = (0, Vec::new());
+    for _ in 0..500 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut child = command(&v, &["review", "grade", card, "good"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros((seed >> 33) % 30_000));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        if status.success() {
+            acknowledged.push(out.lines().next().unwrap().to_string());
+        } else {
+            killed += 1;
+        }
+    }
+    let mut logged = Vec::new();
+    for entry in std::fs::read_dir(v.path.join(".margin/reviews")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            let review: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("a corrupt log line {line:?}: {e}"));
+            logged.push(review["id"].as_str().unwrap().to_string());
+        }
+    }
+    for id in &acknowledged {
+        assert!(
+            logged.contains(id),
+            "acknowledged review {id} is not in the log"
+        );
+    }
+    let row = card_row(&v, card);
+    assert_eq!(row["reps"], logged.len(), "{row}");
+    println!(
+        "review crash test: 500 cycles, {killed} killed, {} acknowledged, {} in the log",
+        acknowledged.len(),
+        logged.len()
+    );
+    assert!(killed > 50 && acknowledged.len() > 10, "{killed} killed");
+}

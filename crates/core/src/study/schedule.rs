@@ -335,6 +335,75 @@ mod tests {
         }
     }
 
+    /// Stability and difficulty recorded from py-fsrs 6.3.2 (`Scheduler(enable_fuzzing=False,
+    /// desired_retention=0.9)`, FSRS-6 default parameters, `review_card` with each review's
+    /// time): reviews days apart, same-day reviews (short-term stability), lapses, and a card
+    /// reviewed over 200 days. The script is `xtask/fsrs/py_fsrs_reference.py`.
+    #[test]
+    fn replay_matches_py_fsrs_recorded_values() {
+        let s = Scheduler::new(&[], 0.9).unwrap();
+        let t0 = datetime!(2026-01-01 9:00 UTC);
+        let day = time::Duration::days(1);
+        let hour = time::Duration::hours(1);
+        let minute = time::Duration::minutes(1);
+        use Grade::{Again, Easy, Good, Hard};
+        let cases: Vec<(Vec<(OffsetDateTime, Grade)>, f64, f64)> = vec![
+            (
+                vec![(t0, Good), (t0 + 3 * day, Good), (t0 + 10 * day, Hard)],
+                29.071234551936158,
+                4.748284761594571,
+            ),
+            (
+                vec![(t0, Again), (t0 + hour, Good), (t0 + 2 * day, Easy)],
+                3.5706897525837857,
+                5.18509795619045,
+            ),
+            (
+                vec![
+                    (t0, Good),
+                    (t0 + 2 * hour, Again),
+                    (t0 + 5 * hour, Good),
+                    (t0 + 30 * day, Again),
+                ],
+                0.45281067326041474,
+                9.12482021240336,
+            ),
+            (
+                vec![
+                    (t0, Easy),
+                    (t0 + 15 * day, Good),
+                    (t0 + 60 * day, Good),
+                    (t0 + 200 * day, Hard),
+                    (t0 + 201 * day, Easy),
+                ],
+                394.49665156003965,
+                1.994461961754711,
+            ),
+            (
+                vec![
+                    (t0, Hard),
+                    (t0 + 10 * minute, Hard),
+                    (t0 + day, Again),
+                    (t0 + day + hour, Good),
+                    (t0 + 8 * day, Good),
+                ],
+                2.7598682643823054,
+                8.886482320295077,
+            ),
+        ];
+        for (history, stability, difficulty) in cases {
+            let reviews: Vec<Reviewed> = history.iter().map(|(at, g)| review(*at, *g)).collect();
+            let ours = s.schedule(&reviews);
+            let close = |a: f32, b: f64| ((a as f64 - b) / b).abs() < 1e-4;
+            assert!(
+                close(ours.stability, stability) && close(ours.difficulty, difficulty),
+                "{history:?}: ours {} / {}, py-fsrs {stability} / {difficulty}",
+                ours.stability,
+                ours.difficulty
+            );
+        }
+    }
+
     #[test]
     fn intervals_grow_with_the_grade_and_fuzz_is_bounded_and_reproducible() {
         let s = Scheduler::new(&[], 0.9).unwrap();
