@@ -48,6 +48,7 @@ fn main() {
             "study_note_cards",
             "study_mark_read",
             "study_progress",
+            "study_stats",
             "close_now",
             "cancel_close",
         ]));

@@ -12,6 +12,7 @@ export function keyAction(event) {
   if (event.shiftKey && key === 'a') return 'annotations';
   if (event.shiftKey && key === 'l') return 'toggle-theme';
   if (event.shiftKey && key === 'r') return 'review';
+  if (event.shiftKey && key === 'y') return 'study-view';
   if (key === 'k' || key === 'p') return 'search';
   if (key === 'f') return 'find';
   if (key === 'e' && !event.shiftKey) return 'edit';

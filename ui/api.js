@@ -159,3 +159,8 @@ export const studyMarkRead = (note, read) => invoke('study_mark_read', { note, r
 /** @typedef {{ folder: string, notes: number, read: number, highlights: number, cards: number, due: number }} FolderProgress */
 /** @returns {Promise<{ notes: Record<string, NoteProgress>, folders: FolderProgress[] }>} */
 export const studyProgress = () => invoke('study_progress');
+/** @typedef {{ topic: string, cards: number, due: number, reviews: number, retention: number | null, time_ms: number }} TopicStats */
+/** @typedef {{ due_per_day: number[], new_today: number, reviews_per_day: number[], first_day: string,
+ *              total: TopicStats, topics: TopicStats[] }} StudyStats */
+/** The Study view's numbers, in the window's local days. @returns {Promise<StudyStats>} */
+export const studyStats = () => invoke('study_stats', { offset: -new Date().getTimezoneOffset() });

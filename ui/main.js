@@ -20,6 +20,7 @@ import { createEditor } from './editor.js';
 import { createPrompt } from './prompt.js';
 import { flattenFolders, movedId } from './tree-model.js';
 import { createReview } from './review.js';
+import { createStudyView } from './study-view.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -96,7 +97,10 @@ async function refreshProgress() {
 const review = createReview($('review'), {
   api,
   status,
-  onChanged: () => refreshProgress(),
+  onChanged: () => {
+    refreshProgress();
+    if (studyView.isOpen) studyView.open().catch(() => {});
+  },
   /** `o` and `e` in a review: the note at the card's highlight (or section); `e` opens its
    *  highlight's edit form. */
   async onOpen(note, annotation, edit, heading) {
@@ -287,6 +291,23 @@ function closeLibrary() {
 }
 $('open-library').addEventListener('click', () => (library.isOpen ? closeLibrary() : openLibrary()));
 
+const studyView = createStudyView($('study-view'), {
+  load: () => api.studyStats(),
+  onReview: (topic, label) => review.open(topic, label),
+});
+function openStudy() {
+  if (library.isOpen) closeLibrary();
+  if (editor.isOpen) return status.say('Leave the editor first (Ctrl+E): the Study view takes its place.', 'warn');
+  $('note').hidden = true;
+  findBar.hide();
+  studyView.open().catch((err) => status.say(err.message, 'error'));
+}
+function closeStudy() {
+  studyView.close();
+  $('note').hidden = false;
+}
+$('open-study').addEventListener('click', () => (studyView.isOpen ? closeStudy() : openStudy()));
+
 const vaults = createVaults($('vault-menu'), { api, status });
 $('vault-name').addEventListener('click', () => vaults.toggle());
 
@@ -315,6 +336,7 @@ const palette = createSearch($('palette'), {
 
 async function openNote(id, anchor = null, { reload = false } = {}) {
   if (library.isOpen) closeLibrary();
+  if (studyView.isOpen) closeStudy();
   if (editor.isOpen && editor.noteId !== id) {
     // Switching notes saves; the new note opens in the reader.
     if ((await editor.close()) === false) return false;
@@ -439,6 +461,7 @@ const actions = createActions({
   'delete-note': () => deleteNote(),
   review: () => (review.isOpen ? null : review.open('', 'all notes')),
   'mark-read': () => markRead(!progress.notes[currentId ?? '']?.read),
+  'study-view': () => (studyView.isOpen ? closeStudy() : openStudy()),
 });
 api.onMenu((id) => actions.run(id, 'menu'));
 api.onVaultOpened(() => location.reload());
@@ -463,6 +486,7 @@ function contextKey(event) {
   else if (event.key === 'm' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)
     && !editor.isOpen && !library.isOpen && !review.isOpen && !$('margin-pane')?.contains(/** @type {Node} */ (event.target))) actions.run('mark-read', 'key');
   else if (event.key === 'Escape' && library.isOpen) closeLibrary();
+  else if (event.key === 'Escape' && studyView.isOpen && !review.isOpen) closeStudy();
   else if (event.key === 'F3') {
     if (event.shiftKey) findBar.prev();
     else findBar.next();

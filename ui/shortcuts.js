@@ -41,6 +41,7 @@ export const SHORTCUTS = [
     ['Ctrl+Shift+R', 'Review the cards due (one at a time)'],
     ['Space, then 1 2 3 4', 'Show the answer, then grade: Again, Hard, Good, Easy'],
     ['u / e / o in a review', 'Undo the last grade / edit the card’s highlight / open its note'],
+    ['Ctrl+Shift+Y', 'Study view: cards due ahead, reviews per day, retention and time per topic'],
     ['m', 'Mark the open note read, or not read (reading to its end marks it too)'],
   ]],
   ['Vaults and the app', [

@@ -54,6 +54,7 @@ const PAGE_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("toggle-theme", "Toggle Theme", Some("CmdOrCtrl+Shift+L")),
     ("shortcuts", "Keyboard Shortcuts", Some("F1")),
     ("review", "Review Due Cards", Some("CmdOrCtrl+Shift+R")),
+    ("study-view", "Study Progress", Some("CmdOrCtrl+Shift+Y")),
     // No accelerator: `m` is the page's own key (a menu accelerator without a modifier would
     // take it from every text field).
     ("mark-read", "Mark Note Read or Not Read", None),
@@ -141,6 +142,7 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         .build()?;
     let study = SubmenuBuilder::new(app, "Study")
         .item(&item("review")?)
+        .item(&item("study-view")?)
         .item(&item("mark-read")?)
         .build()?;
     let package = app.package_info();

@@ -145,6 +145,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             study::study_note_cards,
             study::study_mark_read,
             study::study_progress,
+            study::study_stats,
             desktop::close_now,
             desktop::cancel_close,
         ]))

@@ -205,3 +205,24 @@ pub async fn study_progress(state: State<'_, AppState>) -> CmdResult<Progress> {
     })
     .await
 }
+
+/// The Study view's numbers: cards due per day ahead, reviews per day back, per topic; days
+/// are the window's local days (`offset`: minutes east of UTC).
+#[tauri::command]
+pub async fn study_stats(
+    state: State<'_, AppState>,
+    offset: i32,
+) -> CmdResult<study::stats::Stats> {
+    let (_, store) = vault_and_store(&state)?;
+    blocking(move || {
+        let study = study_of(&store)?;
+        let cards = study::list(&study, &store, "")?;
+        Ok(study::stats::compute(
+            &cards,
+            &study.reviews(),
+            OffsetDateTime::now_utc(),
+            offset,
+        ))
+    })
+    .await
+}

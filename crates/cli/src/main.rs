@@ -123,6 +123,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The Study view's numbers: cards due per day (30 days), reviews per day (90 days, UTC),
+    /// and per topic cards, due, reviews, retention and time spent.
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Mark a note read (or, with --unread, not read).
     Read {
         /// The note id.
@@ -367,6 +374,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         out,
                         "{name:<40} {:>6} {:>6} {:>10} {:>6} {:>6}",
                         r.notes, r.read, r.highlights, r.cards, r.due
+                    )?;
+                }
+            }
+        }
+        Command::Stats { json } => {
+            let store = store(&vault)?;
+            let study = study_of(&store)?;
+            let cards = study::list(&study, &store, "")?;
+            let stats =
+                study::stats::compute(&cards, &study.reviews(), OffsetDateTime::now_utc(), 0);
+            if json {
+                serde_json::to_writer_pretty(&mut out, &stats)?;
+                writeln!(out)?;
+            } else {
+                let pct =
+                    |r: Option<f64>| r.map_or("—".into(), |r| format!("{:.0} %", r * 100.0));
+                writeln!(
+                    out,
+                    "{} due today ({} new), {} in the next 7 days; {} reviews in the last 90 days",
+                    stats.due_per_day[0],
+                    stats.new_today,
+                    stats.due_per_day[..7].iter().sum::<usize>(),
+                    stats.reviews_per_day.iter().sum::<usize>()
+                )?;
+                writeln!(
+                    out,
+                    "{:<30} {:>6} {:>6} {:>8} {:>10} {:>8}",
+                    "topic", "cards", "due", "reviews", "retention", "minutes"
+                )?;
+                for t in stats.topics.iter().chain([&stats.total]) {
+                    let name = if t.topic.is_empty() {
+                        "(all)"
+                    } else {
+                        &t.topic
+                    };
+                    writeln!(
+                        out,
+                        "{name:<30} {:>6} {:>6} {:>8} {:>10} {:>8.1}",
+                        t.cards,
+                        t.due,
+                        t.reviews,
+                        pct(t.retention),
+                        t.time_ms as f64 / 60_000.0
                     )?;
                 }
             }

@@ -118,6 +118,34 @@ async fn a_highlight_becomes_a_card_reviewed_with_the_keys() -> Result<()> {
         })
         .await?;
 
+        // Ctrl+Shift+Y: the Study view counts that one review (the undone one is not), today's
+        // square of the heatmap is filled, the networking topic lists the card.
+        press(&["ctrl+shift+y"])?;
+        let totals = eventually("the Study view", || async {
+            text_of(&c, ".study-view:not([hidden]) .study-totals").await
+        })
+        .await?;
+        ensure!(
+            totals.contains("1 card ·") && totals.contains("1 review ·"),
+            "totals: {totals}"
+        );
+        let today = c
+            .execute(
+                "const days = document.querySelectorAll('.heatmap .day'); \
+                 const last = days[days.length - 1]; return [last.getAttribute('class'), last.textContent];",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            today[0] != "day level-0" && today[1].as_str().is_some_and(|t| t.ends_with(": 1 review")),
+            "today's square: {today}"
+        );
+        let topic = text_of(&c, ".study-topics tbody th").await?;
+        ensure!(topic.as_deref() == Some("networking"), "topic: {topic:?}");
+        screenshot(&c, "study-view.png").await?;
+        press(&["Escape"])?;
+        element(&c, ".study-view[hidden]").await?;
+
         // m: the note counts as read.
         c.execute(
             "document.querySelector('[data-role=\"reader-pane\"]').focus()",

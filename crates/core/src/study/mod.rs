@@ -13,6 +13,7 @@
 pub mod cards;
 pub mod progress;
 pub mod schedule;
+pub mod stats;
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
