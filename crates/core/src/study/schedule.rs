@@ -347,7 +347,8 @@ mod tests {
         let hour = time::Duration::hours(1);
         let minute = time::Duration::minutes(1);
         use Grade::{Again, Easy, Good, Hard};
-        let cases: Vec<(Vec<(OffsetDateTime, Grade)>, f64, f64)> = vec![
+        type History = Vec<(OffsetDateTime, Grade)>;
+        let cases: Vec<(History, f64, f64)> = vec![
             (
                 vec![(t0, Good), (t0 + 3 * day, Good), (t0 + 10 * day, Hard)],
                 29.071234551936158,
