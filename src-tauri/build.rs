@@ -49,6 +49,7 @@ fn main() {
             "study_mark_read",
             "study_progress",
             "study_stats",
+            "study_export",
             "close_now",
             "cancel_close",
         ]));

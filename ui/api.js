@@ -164,3 +164,5 @@ export const studyProgress = () => invoke('study_progress');
  *              total: TopicStats, topics: TopicStats[] }} StudyStats */
 /** The Study view's numbers, in the window's local days. @returns {Promise<StudyStats>} */
 export const studyStats = () => invoke('study_stats', { offset: -new Date().getTimezoneOffset() });
+/** Asks where to save, then writes `cards` (Anki import) or `reviews` (revlog CSV). @returns {Promise<string | null>} */
+export const studyExport = (format) => invoke('study_export', { format });

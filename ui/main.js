@@ -294,6 +294,14 @@ $('open-library').addEventListener('click', () => (library.isOpen ? closeLibrary
 const studyView = createStudyView($('study-view'), {
   load: () => api.studyStats(),
   onReview: (topic, label) => review.open(topic, label),
+  onExport: async (format) => {
+    try {
+      const path = await api.studyExport(format);
+      if (path) status.say(`Exported to ${path}`);
+    } catch (err) {
+      status.say(err.message, 'error');
+    }
+  },
 });
 function openStudy() {
   if (library.isOpen) closeLibrary();

@@ -80,7 +80,7 @@ function heatmap(counts, firstDay) {
   return chart;
 }
 
-export function createStudyView(root, { load, onReview }) {
+export function createStudyView(root, { load, onReview, onExport }) {
   function row(t, label) {
     const tr = el('tr');
     const name = el('th', '', label);
@@ -110,6 +110,15 @@ export function createStudyView(root, { load, onReview }) {
   function render(s) {
     const head = el('header', 'library-head');
     head.append(el('h1', '', 'Study'));
+    const exports = el('span', 'library-export');
+    for (const [format, label] of [['cards', 'Export cards for Anki…'], ['reviews', 'Export review log (CSV)…']]) {
+      const b = el('button', '', label);
+      b.type = 'button';
+      b.dataset.format = format;
+      b.addEventListener('click', () => onExport(format));
+      exports.append(b);
+    }
+    head.append(exports);
     const totals = el('p', 'study-totals', `${s.total.due} due today${s.new_today ? ` (${s.new_today} new)` : ''} · ${plural(s.total.cards, 'card')} · ${plural(s.total.reviews, 'review')} · retention ${percent(s.total.retention)} · ${duration(s.total.time_ms)} spent`);
     const sections = [head, totals];
     if (!s.total.cards && !s.total.reviews) {

@@ -146,6 +146,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             study::study_mark_read,
             study::study_progress,
             study::study_stats,
+            study::study_export,
             desktop::close_now,
             desktop::cancel_close,
         ]))

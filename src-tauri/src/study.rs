@@ -226,3 +226,42 @@ pub async fn study_stats(
     })
     .await
 }
+
+/// Exports for Anki (`cards`: Anki's plain-text import; `reviews`: CSV in revlog columns) to a
+/// file the user picks in the system's save dialog (run in Rust: the page gets no file
+/// access). Returns the path written, or nothing when the user cancelled.
+#[tauri::command]
+pub async fn study_export(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    format: String,
+) -> CmdResult<Option<String>> {
+    use margin_core::study::anki::{self, Format};
+    use tauri_plugin_dialog::DialogExt;
+    let format = Format::parse(&format).ok_or_else(|| ErrorPayload {
+        code: "bad_format".into(),
+        message: format!("unknown export format {format:?}; use cards or reviews"),
+    })?;
+    let (vault, store) = vault_and_store(&state)?;
+    blocking(move || {
+        let mut dialog = app.dialog().file();
+        if let Some(dir) = Places::documents_dir() {
+            dialog = dialog.set_directory(dir);
+        }
+        let picked = dialog
+            .set_title("Export for Anki")
+            .set_file_name(format.file_name())
+            .blocking_save_file();
+        let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+            return Ok(None);
+        };
+        let study = study_of(&store)?;
+        let text = match format {
+            Format::Cards => anki::cards_tsv(&study::faces(&vault, &store, &study)?),
+            Format::Reviews => anki::revlog_csv(&study.reviews()),
+        };
+        margin_core::annotations::write_export(&path, &text)?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await
+}

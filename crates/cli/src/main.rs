@@ -212,6 +212,16 @@ enum CardsAction {
         /// The card id.
         card: String,
     },
+    /// Export for Anki: `cards` as Anki's plain-text import (Cloze and Basic notes, folder
+    /// tags), `reviews` as CSV in Anki's revlog columns.
+    Export {
+        /// `cards` or `reviews`.
+        #[arg(long, default_value = "cards", value_parser = ["cards", "reviews"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Print what a card asks and answers now.
     Show {
         /// The card id.
@@ -568,6 +578,17 @@ fn cards_command(vault: &Vault, action: CardsAction, out: &mut impl Write) -> an
             let (note, _) = study::find_card(&study, &card)?;
             study.remove_card(&note, &card)?;
             writeln!(out, "card {card} of {note} removed")?;
+        }
+        CardsAction::Export { format, output } => {
+            let text = match study::anki::Format::parse(&format) {
+                Some(study::anki::Format::Reviews) => study::anki::revlog_csv(&study.reviews()),
+                _ => study::anki::cards_tsv(&study::faces(vault, &store, &study)?),
+            };
+            match output {
+                Some(path) => annotations::write_export(&path, &text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => out.write_all(text.as_bytes())?,
+            }
         }
         CardsAction::Show { card } => {
             let (note, _) = study::find_card(&study, &card)?;

@@ -299,3 +299,47 @@ fn killed_grades_lose_no_acknowledged_review_and_corrupt_nothing() {
     );
     assert!(killed > 50 && acknowledged.len() > 10, "{killed} killed");
 }
+
+#[test]
+fn cards_and_reviews_export_for_anki() {
+    let v = vault();
+    let a = highlight(&v);
+    let card = ok(&margin(&v, &["cards", "add", TCP, "--annotation", &a]));
+    ok(&margin(&v, &["cards", "add", "realtime/sse.md"]));
+    ok(&margin(
+        &v,
+        &[
+            "review",
+            "grade",
+            card.trim(),
+            "good",
+            "--at",
+            "2026-01-01T09:00:00Z",
+        ],
+    ));
+    let tsv = ok(&margin(&v, &["cards", "export"]));
+    assert!(tsv.starts_with("#separator:tab\n#html:true\n"), "{tsv}");
+    assert!(
+        tsv.contains("Cloze\tserver sends SYN - ACK ({{c1::Synchronize-Acknowledgement}})\t"),
+        "{tsv}"
+    );
+    assert!(tsv.contains("\tmargin networking\n"), "{tsv}");
+    assert!(tsv.lines().any(|l| l.starts_with("Basic\t")), "{tsv}");
+    let out = v._home.path().join("revlog.csv");
+    ok(&margin(
+        &v,
+        &[
+            "cards",
+            "export",
+            "--format",
+            "reviews",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].starts_with("1767258000000,"), "{csv}");
+    assert!(lines[1].contains(",-1,3,"), "{csv}");
+}

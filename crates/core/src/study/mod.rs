@@ -10,6 +10,7 @@
 //!   recomputed from the joined log;
 //! - `reading/<device>.jsonl`: notes marked read or unread, append-only, latest mark wins.
 
+pub mod anki;
 pub mod cards;
 pub mod progress;
 pub mod schedule;
@@ -660,6 +661,42 @@ pub fn remove_note_cards(study: &Study, note: &str) -> Result<usize> {
         study.remove_card(note, &c.id)?;
     }
     Ok(cards.len())
+}
+
+/// Every card with what it shows now (for the Anki export): each note is rendered once.
+pub fn faces(
+    vault: &crate::Vault,
+    store: &Store,
+    study: &Study,
+) -> Result<Vec<(CardRow, cards::Face)>> {
+    let rows = list(study, store, "")?;
+    let mut all: HashMap<String, Card> = study
+        .all_cards()?
+        .into_iter()
+        .map(|(_, c)| (c.id.clone(), c))
+        .collect();
+    let mut out = Vec::with_capacity(rows.len());
+    let mut notes: HashMap<String, Option<(crate::Note, Vec<crate::annotations::Annotation>)>> =
+        HashMap::new();
+    for row in rows {
+        let loaded = notes.entry(row.note.clone()).or_insert_with(|| {
+            let note = crate::Note::load(vault, &row.note, &[]).ok()?;
+            let annotations = store
+                .anchored(&row.note, Some(&note.text))
+                .ok()?
+                .annotations;
+            Some((note, annotations))
+        });
+        let Some(card) = all.remove(&row.id) else {
+            continue;
+        };
+        let face = match loaded {
+            Some((note, annotations)) => cards::face(&card, note, annotations),
+            None => continue,
+        };
+        out.push((row, face));
+    }
+    Ok(out)
 }
 
 /// Card `id` wherever it is: its note and the card.
