@@ -130,32 +130,43 @@ pub fn device_id(data_dir: &Path) -> Result<String> {
     Ok(id)
 }
 
-/// Appends `line` and a newline to `path` durably. A line left unfinished by a crash is closed
-/// first, so it spoils only itself.
+/// Appends `line` and a newline to `path` durably, under an exclusive lock (the app and the
+/// CLI may append to the same log). A line left unfinished by a process killed mid-write was
+/// never acknowledged (it returns only after the sync), so it is cut off first: the log stays
+/// whole lines only.
 fn append_line(path: &Path, line: &str) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let unfinished = fs::read(path)
-        .ok()
-        .is_some_and(|b| !b.is_empty() && !b.ends_with(b"\n"));
+    let failed = |cause: std::io::Error| Error::SaveFailed {
+        path: path.to_path_buf(),
+        cause,
+    };
     let mut file = fs::OpenOptions::new()
         .create(true)
-        .append(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
-    let mut bytes = Vec::with_capacity(line.len() + 2);
-    if unfinished {
-        bytes.push(b'\n');
+    file.lock().map_err(failed)?;
+    let mut existing = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut existing).map_err(failed)?;
+    if !existing.is_empty() && !existing.ends_with(b"\n") {
+        let whole = existing
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |at| at + 1);
+        file.set_len(whole as u64).map_err(failed)?;
     }
+    file.seek(SeekFrom::End(0)).map_err(failed)?;
+    let mut bytes = Vec::with_capacity(line.len() + 1);
     bytes.extend_from_slice(line.as_bytes());
     bytes.push(b'\n');
     file.write_all(&bytes)
         .and_then(|()| file.sync_data())
-        .map_err(|e| Error::SaveFailed {
-            path: path.to_path_buf(),
-            cause: e,
-        })
+        .map_err(failed)
 }
 
 /// The JSON lines of every `.jsonl` file in `dir` that parse (a torn or foreign line is
@@ -262,18 +273,38 @@ impl Study {
     /// Adds a card to `note`; the same highlight (or heading) and kind twice gives the card
     /// made the first time.
     pub fn add_card(&self, note: &str, card: Card) -> Result<Card> {
+        let mut made = self.add_cards(note, vec![card])?;
+        made.pop().ok_or_else(|| Error::BadInput {
+            message: "no card was made".into(),
+        })
+    }
+
+    /// Adds several cards to `note` in one write (a card already there for the same highlight
+    /// or heading and kind is given back instead of a new one), in the order given.
+    pub fn add_cards(&self, note: &str, new: Vec<Card>) -> Result<Vec<Card>> {
         let mut cards = self.load_cards(note)?;
-        if let Some(same) = cards.iter().find(|c| {
-            c.deleted.is_none()
-                && c.kind == card.kind
-                && c.annotation == card.annotation
-                && c.heading == card.heading
-        }) {
-            return Ok(same.clone());
+        let mut out = Vec::with_capacity(new.len());
+        let mut changed = false;
+        for card in new {
+            let same = cards.iter().find(|c| {
+                c.deleted.is_none()
+                    && c.kind == card.kind
+                    && c.annotation == card.annotation
+                    && c.heading == card.heading
+            });
+            match same {
+                Some(same) => out.push(same.clone()),
+                None => {
+                    cards.push(card.clone());
+                    out.push(card);
+                    changed = true;
+                }
+            }
         }
-        cards.push(card.clone());
-        self.write_cards(note, cards)?;
-        Ok(card)
+        if changed {
+            self.write_cards(note, cards)?;
+        }
+        Ok(out)
     }
 
     /// Removes card `id` of `note` (a tombstone stays, so a sync merge cannot revive it).
@@ -636,20 +667,20 @@ pub fn add_note_cards(
         .iter()
         .filter(|a| a.status != crate::anchor::Status::Orphan)
         .collect();
-    if live.is_empty() {
+    let cards = if live.is_empty() {
         let top = rendered.outline.iter().map(|h| h.level).min().unwrap_or(1);
-        for h in rendered
+        rendered
             .outline
             .iter()
             .filter(|h| h.level > top || rendered.outline.len() == 1)
-        {
-            study.add_card(note, Card::of_heading(&rendered, &h.text)?)?;
-        }
+            .map(|h| Card::of_heading(&rendered, &h.text))
+            .collect::<Result<Vec<_>>>()?
     } else {
-        for a in live {
-            study.add_card(note, Card::of_highlight(a, Kind::Cloze)?)?;
-        }
-    }
+        live.into_iter()
+            .map(|a| Card::of_highlight(a, Kind::Cloze))
+            .collect::<Result<Vec<_>>>()?
+    };
+    study.add_cards(note, cards)?;
     study.cards(note)
 }
 
@@ -776,7 +807,7 @@ mod tests {
     }
 
     #[test]
-    fn a_torn_last_line_spoils_only_itself() {
+    fn a_torn_last_line_is_skipped_then_cut_off_by_the_next_append() {
         let (dir, study, _) = setup();
         let c = study.add_card("a.md", card("h1")).unwrap();
         let t0 = datetime!(2026-01-01 9:00 UTC);
@@ -787,6 +818,7 @@ mod tests {
         let mut bytes = fs::read(&log).unwrap();
         bytes.extend_from_slice(b"{\"id\":\"torn");
         fs::write(&log, bytes).unwrap();
+        assert_eq!(study.reviews().len(), 1, "the torn line is skipped");
         study
             .grade(
                 "a.md",
@@ -798,6 +830,9 @@ mod tests {
             )
             .unwrap();
         assert_eq!(study.reviews().len(), 2);
+        let text = fs::read_to_string(&log).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(!text.contains("torn"));
     }
 
     #[test]
