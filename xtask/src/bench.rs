@@ -64,6 +64,24 @@ const ROWS: &[(&str, &str, &str, &str)] = &[
     ("peak RSS", "peak_rss_mb", "MB", ""),
 ];
 
+/// Rows of the study table: (label, key in the report's `study`, target).
+const STUDY_ROWS: &[(&str, &str, &str)] = &[
+    ("review queue of the whole vault", "queue_ms", ""),
+    ("grade → next card's face, p50", "next_card_p50_ms", ""),
+    ("grade → next card's face, p95", "next_card_p95_ms", "≤ 50"),
+    (
+        "progress per topic, in-process",
+        "progress_in_process_ms",
+        "",
+    ),
+    ("`margin progress`, first run", "progress_cli_first_ms", ""),
+    (
+        "`margin progress`, p50 of 5",
+        "progress_cli_p50_ms",
+        "≤ 300",
+    ),
+];
+
 pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
     system::ensure_packages(&["ripgrep"])?;
     let corpus = corpus.unwrap_or_else(|| root().join("../shared/corpora/tldr-pages.tar.gz"));
@@ -71,8 +89,15 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
         bail!("no corpus at {} (pass --corpus FILE)", corpus.display());
     }
     step(
-        "build margin-bench (release)",
-        cargo().args(["build", "--release", "-p", "margin-bench"]),
+        "build margin-bench and the CLI (release)",
+        cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "margin-bench",
+            "-p",
+            "margin-cli",
+        ]),
     )?;
     let scratch = tempfile::tempdir()?;
     step(
@@ -99,6 +124,8 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
             .arg(scratch.path().join("cache"))
             .arg("--out")
             .arg(&report)
+            .arg("--cli")
+            .arg(target.join("release").join(exe("margin")))
             .args(quick.then_some("--quick")),
     )?;
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report)?)?;
@@ -127,6 +154,17 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
                 v["p50_ms"].as_f64().unwrap_or(0.0),
                 v["p99_ms"].as_f64().unwrap_or(0.0)
             );
+        }
+    }
+    let s = &json["study"];
+    println!(
+        "\n| study ({} cards, {} reviews) | value | target |\n|---|---:|---|",
+        s["cards"], s["reviews_in_log"]
+    );
+    for (label, key, goal) in STUDY_ROWS {
+        match s[key].as_f64() {
+            Some(v) => println!("| {label} | {v:.1} ms | {goal} |"),
+            None => println!("| {label} | NOT MEASURED | {goal} |"),
         }
     }
     println!("\nreport: {}", report.display());

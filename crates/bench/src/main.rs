@@ -14,6 +14,8 @@ use margin_core::search::{schema::analyze, SearchIndex};
 use margin_core::Vault;
 use serde_json::json;
 
+mod study;
+
 #[derive(Parser)]
 struct Args {
     /// The vault to measure.
@@ -28,6 +30,9 @@ struct Args {
     /// Fewer queries and edits, for a run under two minutes.
     #[arg(long)]
     quick: bool,
+    /// The release `margin` CLI, for the whole-process measures.
+    #[arg(long)]
+    cli: Option<PathBuf>,
 }
 
 /// A small deterministic generator, so every run draws the same queries.
@@ -387,6 +392,8 @@ fn main() -> Result<()> {
     }
     ours.sort_by(f64::total_cmp);
     rg.sort_by(f64::total_cmp);
+    drop(_watcher);
+    let study = study::run(&vault, &ids, args.cli.as_deref(), &args.cache.join("data"))?;
     let mut kinds = serde_json::Map::new();
     for (kind, mut times) in by_kind {
         times.sort_by(f64::total_cmp);
@@ -418,6 +425,7 @@ fn main() -> Result<()> {
         "index_vs_corpus": index_bytes as f64 / corpus_bytes as f64,
         "peak_rss_mb": peak_rss_mb(),
         "by_kind": kinds,
+        "study": study,
         "quick": args.quick,
     });
     if let Some(dir) = args.out.parent() {

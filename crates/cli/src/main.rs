@@ -275,7 +275,8 @@ fn open_vault(explicit: Option<PathBuf>) -> anyhow::Result<Vault> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let vault = open_vault(cli.vault)?;
-    let mut out = std::io::stdout().lock();
+    // Buffered: a long listing is written in a few system calls, not one per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match cli.command {
         Command::Tree { json } => {
             let tree = tree::build(&vault);
@@ -460,6 +461,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+    out.flush()?;
     Ok(())
 }
 

@@ -558,7 +558,8 @@ impl Store {
 
     /// Every annotation file of the store: (note id, path, metadata). Hidden files (temp
     /// files, the lock, set-aside `.corrupt-` copies do not end in `.json`) are left out.
-    fn files(&self) -> Vec<(String, PathBuf, fs::Metadata)> {
+    /// Every annotation file: (note id, path). Only the folder listing is read.
+    fn paths(&self) -> Vec<(String, PathBuf)> {
         if !self.dir.exists() {
             return Vec::new();
         }
@@ -580,7 +581,16 @@ impl Store {
                     return None;
                 }
                 let id = id.replace(std::path::MAIN_SEPARATOR, "/");
-                let meta = entry.metadata().ok()?;
+                Some((id, path))
+            })
+            .collect()
+    }
+
+    fn files(&self) -> Vec<(String, PathBuf, fs::Metadata)> {
+        self.paths()
+            .into_iter()
+            .filter_map(|(id, path)| {
+                let meta = fs::metadata(&path).ok()?;
                 Some((id, path, meta))
             })
             .collect()
@@ -605,17 +615,56 @@ impl Store {
         Some((file.annotations, modified, bytes))
     }
 
+    /// For each annotated note: how many annotations it has and the ids of its orphans —
+    /// what progress counts need, parsed without the quotes and comments (a fraction of
+    /// [`Store::all`]'s work on a big vault).
+    pub fn summaries(&self) -> Vec<(String, usize, Vec<String>)> {
+        use rayon::prelude::*;
+        #[derive(Deserialize)]
+        struct Light {
+            note: String,
+            annotations: Vec<LightAnnotation>,
+        }
+        #[derive(Deserialize)]
+        struct LightAnnotation {
+            id: String,
+            #[serde(default)]
+            status: Status,
+        }
+        self.paths()
+            .into_par_iter()
+            .filter_map(|(_, path)| {
+                let file: Light = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
+                let orphans = file
+                    .annotations
+                    .iter()
+                    .filter(|a| a.status == Status::Orphan)
+                    .map(|a| a.id.clone())
+                    .collect();
+                Some((file.note, file.annotations.len(), orphans))
+            })
+            .collect()
+    }
+
     /// Every note that has annotations, with them.
     pub fn all(&self) -> Result<Vec<(String, Vec<Annotation>)>> {
-        let mut out = Vec::new();
-        for (_, path, _) in self.files() {
-            let Ok(bytes) = fs::read(&path) else { continue };
-            match serde_json::from_slice::<NoteFile>(&bytes) {
-                Ok(file) if !file.annotations.is_empty() => out.push((file.note, file.annotations)),
-                Ok(_) => {}
-                Err(err) => tracing::warn!("skipping {}: {err}", path.display()),
-            }
-        }
+        use rayon::prelude::*;
+        // Read and parsed on every core: a big vault has thousands of small files.
+        let mut out: Vec<(String, Vec<Annotation>)> = self
+            .paths()
+            .into_par_iter()
+            .filter_map(|(_, path)| {
+                let bytes = fs::read(&path).ok()?;
+                match serde_json::from_slice::<NoteFile>(&bytes) {
+                    Ok(file) if !file.annotations.is_empty() => Some((file.note, file.annotations)),
+                    Ok(_) => None,
+                    Err(err) => {
+                        tracing::warn!("skipping {}: {err}", path.display());
+                        None
+                    }
+                }
+            })
+            .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }

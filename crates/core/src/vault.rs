@@ -92,76 +92,143 @@ impl Vault {
     /// matched by `.gitignore`/`.ignore` are skipped; so are names that are not UTF-8 and
     /// symlinks that lead out of the vault, each with a warning.
     pub fn scan(&self) -> Scan {
-        let mut scan = Scan::default();
-        let walker = ignore::WalkBuilder::new(&self.root)
+        // Walked on every core (ignore's parallel walker): a vault of 40k notes is 40k stats.
+        let found = std::sync::Mutex::new(Scan::default());
+        ignore::WalkBuilder::new(&self.root)
             .hidden(true)
             .git_ignore(true)
             .git_global(false)
             .git_exclude(true)
             .require_git(false)
             .follow_links(false)
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    scan.warnings.push(format!("skipped: {err}"));
-                    continue;
-                }
-            };
-            let path = entry.path();
-            let Some(file_type) = entry.file_type() else {
-                continue;
-            };
-            let name_is_note = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(is_note_name);
-            if !name_is_note {
-                if path.file_name().is_some_and(|n| n.to_str().is_none()) {
-                    scan.warnings.push(format!(
-                        "skipped {}: its name is not valid UTF-8",
-                        path.display()
-                    ));
-                }
-                continue;
+            .build_parallel()
+            .run(|| {
+                let found = &found;
+                Box::new(move |entry| {
+                    let mut local = Scan::default();
+                    self.scan_entry(entry, &mut local);
+                    if !(local.notes.is_empty() && local.warnings.is_empty()) {
+                        if let Ok(mut scan) = found.lock() {
+                            scan.notes.append(&mut local.notes);
+                            scan.warnings.append(&mut local.warnings);
+                        }
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+        let mut scan = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        scan.notes.sort_by(|a, b| a.id.cmp(&b.id));
+        scan.warnings.sort();
+        scan
+    }
+
+    /// The ids of every note, as [`Vault::scan`] finds them but without reading each file's
+    /// size and time (half the work on a big vault): for counting notes, not for indexing.
+    pub fn note_ids(&self) -> Vec<String> {
+        let found = std::sync::Mutex::new(Vec::new());
+        ignore::WalkBuilder::new(&self.root)
+            .hidden(true)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .follow_links(false)
+            .build_parallel()
+            .run(|| {
+                let found = &found;
+                Box::new(move |entry| {
+                    let Ok(entry) = entry else {
+                        return ignore::WalkState::Continue;
+                    };
+                    let path = entry.path();
+                    let is_note = path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(is_note_name);
+                    let kind = entry.file_type();
+                    let counts = is_note
+                        && match kind {
+                            Some(t) if t.is_file() => true,
+                            Some(t) if t.is_symlink() => fs::canonicalize(path)
+                                .is_ok_and(|t| t.starts_with(&self.root) && t.is_file()),
+                            _ => false,
+                        };
+                    if counts {
+                        if let (Some(id), Ok(mut ids)) = (self.id_of(path), found.lock()) {
+                            ids.push(id);
+                        }
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+        let mut ids = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        ids.sort();
+        ids
+    }
+
+    /// One entry of [`Vault::scan`]'s walk: a note, a warning, or nothing.
+    fn scan_entry(
+        &self,
+        entry: std::result::Result<ignore::DirEntry, ignore::Error>,
+        scan: &mut Scan,
+    ) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                scan.warnings.push(format!("skipped: {err}"));
+                return;
             }
-            let meta = if file_type.is_symlink() {
-                match fs::canonicalize(path) {
-                    Ok(target) if target.starts_with(&self.root) && target.is_file() => {
-                        fs::metadata(&target)
-                    }
-                    _ => {
-                        scan.warnings.push(format!(
-                            "skipped {}: it is a link to a file outside the vault",
-                            path.display()
-                        ));
-                        continue;
-                    }
-                }
-            } else if file_type.is_file() {
-                entry.metadata().map_err(std::io::Error::other)
-            } else {
-                continue;
-            };
-            let Some(id) = self.id_of(path) else {
+        };
+        let path = entry.path();
+        let Some(file_type) = entry.file_type() else {
+            return;
+        };
+        let name_is_note = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_note_name);
+        if !name_is_note {
+            if path.file_name().is_some_and(|n| n.to_str().is_none()) {
                 scan.warnings.push(format!(
-                    "skipped {}: its path is not valid UTF-8",
+                    "skipped {}: its name is not valid UTF-8",
                     path.display()
                 ));
-                continue;
-            };
-            match meta {
-                Ok(meta) => scan.notes.push(NoteFile {
-                    id,
-                    size: meta.len(),
-                    modified_ms: modified_ms(&meta),
-                }),
-                Err(err) => scan.warnings.push(format!("skipped {id}: {err}")),
             }
+            return;
         }
-        scan.notes.sort_by(|a, b| a.id.cmp(&b.id));
-        scan
+        let meta = if file_type.is_symlink() {
+            match fs::canonicalize(path) {
+                Ok(target) if target.starts_with(&self.root) && target.is_file() => {
+                    fs::metadata(&target)
+                }
+                _ => {
+                    scan.warnings.push(format!(
+                        "skipped {}: it is a link to a file outside the vault",
+                        path.display()
+                    ));
+                    return;
+                }
+            }
+        } else if file_type.is_file() {
+            entry.metadata().map_err(std::io::Error::other)
+        } else {
+            return;
+        };
+        let Some(id) = self.id_of(path) else {
+            scan.warnings.push(format!(
+                "skipped {}: its path is not valid UTF-8",
+                path.display()
+            ));
+            return;
+        };
+        match meta {
+            Ok(meta) => scan.notes.push(NoteFile {
+                id,
+                size: meta.len(),
+                modified_ms: modified_ms(&meta),
+            }),
+            Err(err) => scan.warnings.push(format!("skipped {id}: {err}")),
+        }
     }
 
     /// The note id of a path inside the vault, or `None` when it is outside or not UTF-8.

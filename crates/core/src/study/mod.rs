@@ -320,34 +320,58 @@ impl Study {
         self.write_cards(note, cards)
     }
 
-    /// Every note's cards (not deleted), by note id.
+    /// Every note's cards (not deleted), by note id. The files are read on every core.
     pub fn all_cards(&self) -> Result<Vec<(String, Card)>> {
+        self.cards_under("")
+    }
+
+    /// The cards of the notes under `under` (a note, a folder, or `""` for all), reading only
+    /// that note's file or that folder's files.
+    pub fn cards_under(&self, under: &str) -> Result<Vec<(String, Card)>> {
+        use rayon::prelude::*;
+        let under = under.trim_matches('/');
+        if crate::vault::is_note_name(under.rsplit('/').next().unwrap_or("")) {
+            return Ok(self
+                .cards(under)?
+                .into_iter()
+                .map(|c| (under.to_string(), c))
+                .collect());
+        }
         let root = self.dir.join("cards");
-        let mut out = Vec::new();
-        for entry in ignore::WalkBuilder::new(&root)
+        if under.split('/').any(|part| {
+            part.is_empty() || part == "." || part == ".." || part.contains(['\\', ':'])
+        }) && !under.is_empty()
+        {
+            return Err(Error::BadInput {
+                message: format!("{under:?} is not a folder of this vault"),
+            });
+        }
+        let start = root.join(under);
+        if !start.is_dir() {
+            return Ok(Vec::new());
+        }
+        let notes: Vec<String> = ignore::WalkBuilder::new(&start)
             .standard_filters(false)
             .follow_links(false)
             .build()
             .flatten()
-        {
-            let path = entry.path();
-            let Some(rel) = path
-                .strip_prefix(&root)
-                .ok()
-                .and_then(|r| r.to_str())
-                .and_then(|r| r.strip_suffix(".json"))
-            else {
-                continue;
-            };
-            let note = rel.replace('\\', "/");
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            for card in self.cards(&note)? {
-                out.push((note.clone(), card));
-            }
-        }
-        Ok(out)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .filter_map(|entry| {
+                let rel = entry.path().strip_prefix(&root).ok()?.to_str()?;
+                Some(rel.strip_suffix(".json")?.replace('\\', "/"))
+            })
+            .collect();
+        let per_note: Vec<Vec<(String, Card)>> = notes
+            .into_par_iter()
+            .map(|note| {
+                Ok(self
+                    .cards(&note)?
+                    .into_iter()
+                    .map(|c| (note.clone(), c))
+                    .collect())
+            })
+            .collect::<Result<_>>()?;
+        Ok(per_note.into_iter().flatten().collect())
     }
 
     /// Moves the cards of a renamed note.
@@ -547,28 +571,44 @@ pub fn is_under(note: &str, under: &str) -> bool {
 pub fn list(study: &Study, store: &Store, under: &str) -> Result<Vec<CardRow>> {
     let scheduler = study.scheduler()?;
     let reviews = study.reviews_by_card();
-    let mut statuses: HashMap<String, HashMap<String, crate::anchor::Status>> = HashMap::new();
+    let cards = study.cards_under(under)?;
+    // Which highlights are live (not orphans): the few notes' files, or one parallel pass
+    // over all of them.
+    let notes: HashSet<&str> = cards
+        .iter()
+        .filter(|(_, c)| c.annotation.is_some())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let annotated: Vec<(String, Vec<crate::annotations::Annotation>)> = if notes.len() <= 64 {
+        notes
+            .iter()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    store.load(n).map(|l| l.annotations).unwrap_or_default(),
+                )
+            })
+            .collect()
+    } else {
+        store.all()?
+    };
+    let live: HashSet<(String, String)> = annotated
+        .into_iter()
+        .flat_map(|(note, list)| {
+            list.into_iter()
+                .filter(|a| a.status != crate::anchor::Status::Orphan)
+                .map(move |a| (note.clone(), a.id))
+        })
+        .collect();
     let mut rows = Vec::new();
-    for (note, card) in study.all_cards()? {
+    for (note, card) in cards {
         if !is_under(&note, under) {
             continue;
         }
-        let suspended = match &card.annotation {
-            Some(a) => {
-                if !statuses.contains_key(&note) {
-                    let loaded = store.load(&note).map(|l| l.annotations).unwrap_or_default();
-                    statuses.insert(
-                        note.clone(),
-                        loaded.into_iter().map(|a| (a.id, a.status)).collect(),
-                    );
-                }
-                statuses
-                    .get(&note)
-                    .and_then(|s| s.get(a))
-                    .is_none_or(|s| *s == crate::anchor::Status::Orphan)
-            }
-            None => false,
-        };
+        let suspended = card
+            .annotation
+            .as_ref()
+            .is_some_and(|a| !live.contains(&(note.clone(), a.clone())));
         let s = scheduler.schedule(reviews.get(&card.id).map_or(&[][..], Vec::as_slice));
         rows.push(CardRow {
             id: card.id,

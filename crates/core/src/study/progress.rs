@@ -64,22 +64,29 @@ pub fn per_note(
             )
         })
         .collect();
+    // The annotation files and the cards files, read side by side.
+    let (annotated, cards) = rayon::join(|| store.summaries(), || study.all_cards());
     let mut orphaned: HashSet<(String, String)> = HashSet::new();
-    for (note, annotations) in store.all()? {
+    for (note, count, orphans) in annotated {
         if let Some(p) = out.get_mut(&note) {
-            p.highlights = annotations.len();
+            p.highlights = count;
         }
-        for a in annotations {
-            if a.status == crate::anchor::Status::Orphan {
-                orphaned.insert((note.clone(), a.id));
-            }
+        for id in orphans {
+            orphaned.insert((note.clone(), id));
         }
     }
-    for (note, card) in study.all_cards()? {
-        if !known.contains(note.as_str()) {
-            continue;
-        }
-        let due = is_due(&card, &note, &orphaned, &reviews, &scheduler, now);
+    let due: Vec<(String, bool)> = {
+        use rayon::prelude::*;
+        cards?
+            .into_par_iter()
+            .filter(|(note, _)| known.contains(note.as_str()))
+            .map(|(note, card)| {
+                let due = is_due(&card, &note, &orphaned, &reviews, &scheduler, now);
+                (note, due)
+            })
+            .collect()
+    };
+    for (note, due) in due {
         if let Some(p) = out.get_mut(&note) {
             p.cards += 1;
             p.due += usize::from(due);
@@ -97,7 +104,7 @@ pub fn of_vault(
     under: &str,
     now: OffsetDateTime,
 ) -> Result<Vec<Row>> {
-    let notes: Vec<String> = vault.scan().notes.into_iter().map(|n| n.id).collect();
+    let notes = vault.note_ids();
     Ok(rows(&per_note(&notes, study, store, now)?, under))
 }
 

@@ -125,6 +125,8 @@ fn symlinks_out_of_the_vault_are_skipped_and_refused() {
     let scan = vault.scan();
     let ids: Vec<&str> = scan.notes.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids, ["in.md", "inside-link.md", "real/x.md"]);
+    // The light walk (progress counts) finds the same notes.
+    assert_eq!(vault.note_ids(), ids);
     assert!(scan
         .warnings
         .iter()
