@@ -50,6 +50,7 @@ fn main() {
             "study_progress",
             "study_stats",
             "study_export",
+            "study_optimise",
             "close_now",
             "cancel_close",
         ]));

@@ -166,3 +166,11 @@ export const studyProgress = () => invoke('study_progress');
 export const studyStats = () => invoke('study_stats', { offset: -new Date().getTimezoneOffset() });
 /** Asks where to save, then writes `cards` (Anki import) or `reviews` (revlog CSV). @returns {Promise<string | null>} */
 export const studyExport = (format) => invoke('study_export', { format });
+/** Fits the FSRS parameters to the vault's reviews (≥ 400). @returns {Promise<{ parameters: number[], reviews: number, items: number }>} */
+export const studyOptimise = () => invoke('study_optimise');
+/** Calls `handler({ done, total })` while the optimiser trains. */
+export function onOptimiseProgress(handler) {
+  const tauri = window.__TAURI__;
+  if (!tauri?.event) return Promise.resolve(() => {});
+  return tauri.event.listen('optimise-progress', (event) => handler(event.payload));
+}

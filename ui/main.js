@@ -294,6 +294,21 @@ $('open-library').addEventListener('click', () => (library.isOpen ? closeLibrary
 const studyView = createStudyView($('study-view'), {
   load: () => api.studyStats(),
   onReview: (topic, label) => review.open(topic, label),
+  onOptimise: async () => {
+    const stop = await api.onOptimiseProgress(({ done, total }) => {
+      if (total) status.say(`Optimising: ${Math.round((100 * done) / total)} %…`);
+    });
+    status.say('Optimising the scheduler to your reviews…');
+    try {
+      const fitted = await api.studyOptimise();
+      status.say(`Scheduler fitted to your ${fitted.reviews} reviews; the new parameters schedule every card from now on.`);
+      refreshProgress();
+    } catch (err) {
+      status.say(err.message, 'error');
+    } finally {
+      stop();
+    }
+  },
   onExport: async (format) => {
     try {
       const path = await api.studyExport(format);

@@ -80,7 +80,10 @@ function heatmap(counts, firstDay) {
   return chart;
 }
 
-export function createStudyView(root, { load, onReview, onExport }) {
+/** Reviews needed before "Optimise" can fit the parameters (study::optimise::MINIMUM_REVIEWS). */
+const OPTIMISE_AFTER = 400;
+
+export function createStudyView(root, { load, onReview, onExport, onOptimise }) {
   function row(t, label) {
     const tr = el('tr');
     const name = el('th', '', label);
@@ -118,6 +121,18 @@ export function createStudyView(root, { load, onReview, onExport }) {
       b.addEventListener('click', () => onExport(format));
       exports.append(b);
     }
+    const optimise = el('button', 'study-optimise', 'Optimise');
+    optimise.type = 'button';
+    optimise.disabled = s.total.reviews < OPTIMISE_AFTER;
+    optimise.title = optimise.disabled
+      ? `Fits the scheduler to your own memory once you have ${OPTIMISE_AFTER} reviews (${s.total.reviews} so far)`
+      : `Fit the scheduler's parameters to your ${s.total.reviews} reviews (FSRS optimiser, runs in the background)`;
+    optimise.addEventListener('click', async () => {
+      optimise.disabled = true;
+      await onOptimise();
+      optimise.disabled = false;
+    });
+    exports.append(optimise);
     head.append(exports);
     const totals = el('p', 'study-totals', `${s.total.due} due today${s.new_today ? ` (${s.new_today} new)` : ''} · ${plural(s.total.cards, 'card')} · ${plural(s.total.reviews, 'review')} · retention ${percent(s.total.retention)} · ${duration(s.total.time_ms)} spent`);
     const sections = [head, totals];

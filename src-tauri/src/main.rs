@@ -147,6 +147,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             study::study_progress,
             study::study_stats,
             study::study_export,
+            study::study_optimise,
             desktop::close_now,
             desktop::cancel_close,
         ]))

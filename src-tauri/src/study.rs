@@ -265,3 +265,25 @@ pub async fn study_export(
     })
     .await
 }
+
+/// Fits the FSRS parameters to this vault's reviews (at least 400) in the background,
+/// sending `optimise-progress` events (`{ done, total }`) as it trains; saves and returns them.
+#[tauri::command]
+pub async fn study_optimise(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> CmdResult<study::optimise::Optimised> {
+    use tauri::Emitter;
+    let (_, store) = vault_and_store(&state)?;
+    blocking(move || {
+        let study = study_of(&store)?;
+        Ok(study::optimise::optimise(&study, &mut |done, total| {
+            let _ = app.emit(
+                "optimise-progress",
+                serde_json::json!({ "done": done, "total": total }),
+            );
+            true
+        })?)
+    })
+    .await
+}

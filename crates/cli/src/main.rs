@@ -242,6 +242,8 @@ enum ReviewAction {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Fit the FSRS parameters to this vault's reviews (at least 400) and save them.
+    Optimise,
     /// Undo a grade.
     Undo {
         /// The review id `grade` printed.
@@ -633,6 +635,28 @@ fn review_command(vault: &Vault, action: ReviewAction, out: &mut impl Write) -> 
                 review.id,
                 due.format(&Rfc3339)?,
                 review.interval_days
+            )?;
+        }
+        ReviewAction::Optimise => {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("optimising [{bar:40}] {pos}/{len}")?
+                    .progress_chars("=> "),
+            );
+            if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            let fitted = study::optimise::optimise(&study, &mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                true
+            });
+            bar.finish_and_clear();
+            let fitted = fitted?;
+            writeln!(
+                out,
+                "fitted to {} reviews ({} training items); saved in .margin/study.json:\n{:?}",
+                fitted.reviews, fitted.items, fitted.parameters
             )?;
         }
         ReviewAction::Undo { review } => {

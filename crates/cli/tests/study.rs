@@ -228,6 +228,7 @@ fn scripts_get_clear_errors() {
         "invalid value",
     );
     fails_with(&margin(&v, &["review", "undo", "nope"]), "no review nope");
+    fails_with(&margin(&v, &["review", "optimise"]), "at least 400 reviews");
     // A cards file that does not parse is reported with its path, not silently emptied.
     let file = v.path.join(".margin/cards").join(format!("{TCP}.json"));
     std::fs::write(&file, b"{ not json").unwrap();

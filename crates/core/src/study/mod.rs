@@ -12,6 +12,7 @@
 
 pub mod anki;
 pub mod cards;
+pub mod optimise;
 pub mod progress;
 pub mod schedule;
 pub mod stats;
