@@ -154,7 +154,7 @@ export function createStudyView(root, { load, onReview, onExport, onOptimise }) 
     const body = el('tbody');
     for (const t of s.topics) body.append(row(t, t.topic === '/' ? '(top folder)' : t.topic));
     table.append(thead, body);
-    sections.push(table, el('p', 'review-keys', 'Retention counts reviews a day or more after the card’s previous one, as Anki’s true retention does.'));
+    sections.push(table, el('p', 'study-note', 'Retention counts reviews a day or more after the card’s previous one, as Anki’s true retention does.'));
     root.replaceChildren(...sections);
   }
 

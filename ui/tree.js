@@ -80,6 +80,14 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
       read.title = `${p.read} of ${p.notes} notes read`;
       marks.append(read);
     }
+    if (p.highlights) {
+      const hl = document.createElement('span');
+      hl.className = 'tree-hl';
+      hl.textContent = `✎${p.highlights}`;
+      hl.title = `${p.highlights} highlight${p.highlights === 1 ? '' : 's'}`;
+      hl.setAttribute('aria-label', hl.title);
+      marks.append(hl);
+    }
     if (p.due) {
       const due = document.createElement('button');
       due.type = 'button';
