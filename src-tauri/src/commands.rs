@@ -425,22 +425,14 @@ pub async fn export_annotations(
     format: String,
 ) -> CmdResult<Option<String>> {
     use margin_core::annotations::{export, write_export, ExportFormat};
-    use tauri_plugin_dialog::DialogExt;
     let format = ExportFormat::parse(&format).ok_or_else(|| ErrorPayload {
         code: "bad_format".into(),
         message: format!("unknown export format {format:?}; use md or w3c"),
     })?;
     let (vault, store) = vault_and_store(&state)?;
     blocking(move || {
-        let mut dialog = app.dialog().file();
-        if let Some(dir) = margin_core::places::Places::documents_dir() {
-            dialog = dialog.set_directory(dir);
-        }
-        let picked = dialog
-            .set_title("Export annotations")
-            .set_file_name(format!("margin-annotations.{}", format.extension()))
-            .blocking_save_file();
-        let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+        let name = format!("margin-annotations.{}", format.extension());
+        let Some(path) = save_dialog(&app, "Export annotations", &name) else {
             return Ok(None);
         };
         let text = export(&store, &vault, format)?;
@@ -448,6 +440,25 @@ pub async fn export_annotations(
         Ok(Some(path.display().to_string()))
     })
     .await
+}
+
+/// Asks where to save an export, in the system's save dialog (run in Rust, so the page itself
+/// gets no file-system access), starting in the user's documents; `None` when cancelled.
+pub(crate) fn save_dialog(
+    app: &tauri::AppHandle,
+    title: &str,
+    file_name: &str,
+) -> Option<std::path::PathBuf> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = app.dialog().file();
+    if let Some(dir) = margin_core::places::Places::documents_dir() {
+        dialog = dialog.set_directory(dir);
+    }
+    dialog
+        .set_title(title)
+        .set_file_name(file_name)
+        .blocking_save_file()
+        .and_then(|p| p.into_path().ok())
 }
 
 /// Answers a `margin-asset://` request: an image from inside the open vault, or 404/403.

@@ -12,7 +12,7 @@ use serde::Serialize;
 use tauri::State;
 use time::OffsetDateTime;
 
-use crate::commands::{blocking, vault_and_store, CmdResult};
+use crate::commands::{blocking, save_dialog, vault_and_store, CmdResult};
 use crate::state::AppState;
 
 /// The open vault's study data, written as this computer.
@@ -237,22 +237,13 @@ pub async fn study_export(
     format: String,
 ) -> CmdResult<Option<String>> {
     use margin_core::study::anki::{self, Format};
-    use tauri_plugin_dialog::DialogExt;
     let format = Format::parse(&format).ok_or_else(|| ErrorPayload {
         code: "bad_format".into(),
         message: format!("unknown export format {format:?}; use cards or reviews"),
     })?;
     let (vault, store) = vault_and_store(&state)?;
     blocking(move || {
-        let mut dialog = app.dialog().file();
-        if let Some(dir) = Places::documents_dir() {
-            dialog = dialog.set_directory(dir);
-        }
-        let picked = dialog
-            .set_title("Export for Anki")
-            .set_file_name(format.file_name())
-            .blocking_save_file();
-        let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+        let Some(path) = save_dialog(&app, "Export for Anki", format.file_name()) else {
             return Ok(None);
         };
         let study = study_of(&store)?;

@@ -88,12 +88,9 @@ impl Vault {
             .unwrap_or_else(|| self.root.display().to_string())
     }
 
-    /// Lists every note of the vault. Hidden files and folders (`.margin/` included) and files
-    /// matched by `.gitignore`/`.ignore` are skipped; so are names that are not UTF-8 and
-    /// symlinks that lead out of the vault, each with a warning.
-    pub fn scan(&self) -> Scan {
-        // Walked on every core (ignore's parallel walker): a vault of 40k notes is 40k stats.
-        let found = std::sync::Mutex::new(Scan::default());
+    /// The walk of the vault's files, on every core: hidden files and folders and what
+    /// `.gitignore`/`.ignore` exclude are skipped, links are not followed.
+    fn walker(&self) -> ignore::WalkParallel {
         ignore::WalkBuilder::new(&self.root)
             .hidden(true)
             .git_ignore(true)
@@ -102,20 +99,28 @@ impl Vault {
             .require_git(false)
             .follow_links(false)
             .build_parallel()
-            .run(|| {
-                let found = &found;
-                Box::new(move |entry| {
-                    let mut local = Scan::default();
-                    self.scan_entry(entry, &mut local);
-                    if !(local.notes.is_empty() && local.warnings.is_empty()) {
-                        if let Ok(mut scan) = found.lock() {
-                            scan.notes.append(&mut local.notes);
-                            scan.warnings.append(&mut local.warnings);
-                        }
+    }
+
+    /// Lists every note of the vault. Hidden files and folders (`.margin/` included) and files
+    /// matched by `.gitignore`/`.ignore` are skipped; so are names that are not UTF-8 and
+    /// symlinks that lead out of the vault, each with a warning.
+    pub fn scan(&self) -> Scan {
+        // Walked on every core (ignore's parallel walker): a vault of 40k notes is 40k stats.
+        let found = std::sync::Mutex::new(Scan::default());
+        self.walker().run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let mut local = Scan::default();
+                self.scan_entry(entry, &mut local);
+                if !(local.notes.is_empty() && local.warnings.is_empty()) {
+                    if let Ok(mut scan) = found.lock() {
+                        scan.notes.append(&mut local.notes);
+                        scan.warnings.append(&mut local.warnings);
                     }
-                    ignore::WalkState::Continue
-                })
-            });
+                }
+                ignore::WalkState::Continue
+            })
+        });
         let mut scan = found.into_inner().unwrap_or_else(|e| e.into_inner());
         scan.notes.sort_by(|a, b| a.id.cmp(&b.id));
         scan.warnings.sort();
@@ -126,41 +131,33 @@ impl Vault {
     /// size and time (half the work on a big vault): for counting notes, not for indexing.
     pub fn note_ids(&self) -> Vec<String> {
         let found = std::sync::Mutex::new(Vec::new());
-        ignore::WalkBuilder::new(&self.root)
-            .hidden(true)
-            .git_ignore(true)
-            .git_global(false)
-            .git_exclude(true)
-            .require_git(false)
-            .follow_links(false)
-            .build_parallel()
-            .run(|| {
-                let found = &found;
-                Box::new(move |entry| {
-                    let Ok(entry) = entry else {
-                        return ignore::WalkState::Continue;
+        self.walker().run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let Ok(entry) = entry else {
+                    return ignore::WalkState::Continue;
+                };
+                let path = entry.path();
+                let is_note = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(is_note_name);
+                let kind = entry.file_type();
+                let counts = is_note
+                    && match kind {
+                        Some(t) if t.is_file() => true,
+                        Some(t) if t.is_symlink() => fs::canonicalize(path)
+                            .is_ok_and(|t| t.starts_with(&self.root) && t.is_file()),
+                        _ => false,
                     };
-                    let path = entry.path();
-                    let is_note = path
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(is_note_name);
-                    let kind = entry.file_type();
-                    let counts = is_note
-                        && match kind {
-                            Some(t) if t.is_file() => true,
-                            Some(t) if t.is_symlink() => fs::canonicalize(path)
-                                .is_ok_and(|t| t.starts_with(&self.root) && t.is_file()),
-                            _ => false,
-                        };
-                    if counts {
-                        if let (Some(id), Ok(mut ids)) = (self.id_of(path), found.lock()) {
-                            ids.push(id);
-                        }
+                if counts {
+                    if let (Some(id), Ok(mut ids)) = (self.id_of(path), found.lock()) {
+                        ids.push(id);
                     }
-                    ignore::WalkState::Continue
-                })
-            });
+                }
+                ignore::WalkState::Continue
+            })
+        });
         let mut ids = found.into_inner().unwrap_or_else(|e| e.into_inner());
         ids.sort();
         ids

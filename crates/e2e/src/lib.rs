@@ -357,17 +357,28 @@ pub async fn open_in_tree(client: &Client, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Where the first occurrence of `phrase` in the note body starts and ends on the screen
-/// (the middle of its first and last characters), for a real mouse drag.
-const PHRASE_ON_SCREEN: &str = r#"
+/// Script that finds the first `phrase` (`arguments[0]`) in the note body's text, across
+/// elements: sets `at` (its offset, or returns `missing` when absent) and `locate(pos)` (the
+/// text node and offset of a position). Scripts that select or measure text start with it.
+pub fn find_phrase_js(missing: &str) -> String {
+    format!(
+        r#"
 const [phrase] = arguments;
 const root = document.querySelector('.note-body');
 const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
 const nodes = []; let text = '';
-for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, text.length]); text += n.data; }
+for (let n = walker.nextNode(); n; n = walker.nextNode()) {{ nodes.push([n, text.length]); text += n.data; }}
 const at = text.indexOf(phrase);
-if (at < 0) return null;
-const locate = (pos) => { for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= pos) return [nodes[i][0], pos - nodes[i][1]]; };
+if (at < 0) return {missing};
+const locate = (pos) => {{ for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= pos) return [nodes[i][0], pos - nodes[i][1]]; }};
+"#
+    )
+}
+
+/// Where the first occurrence of `phrase` in the note body starts and ends on the screen
+/// (the middle of its first and last characters), for a real mouse drag; after
+/// [`find_phrase_js`].
+const PHRASE_ON_SCREEN: &str = r#"
 const charRect = (pos) => { const [n, o] = locate(pos); const r = document.createRange(); r.setStart(n, o); r.setEnd(n, o + 1); return r.getBoundingClientRect(); };
 const first = charRect(at); const last = charRect(at + phrase.length - 1);
 const dx = window.screenX + (window.outerWidth - window.innerWidth);
@@ -379,9 +390,8 @@ return [Math.round(dx + first.left + 1), Math.round(dy + first.top + first.heigh
 /// Selects `phrase` in the open note with a real mouse drag on the X server (press on its
 /// first character, move, release on its last), as a person selects text.
 pub async fn drag_select(client: &Client, phrase: &str) -> Result<()> {
-    let at = client
-        .execute(PHRASE_ON_SCREEN, vec![json!(phrase)])
-        .await?;
+    let script = format!("{}{PHRASE_ON_SCREEN}", find_phrase_js("null"));
+    let at = client.execute(&script, vec![json!(phrase)]).await?;
     let xy: Vec<String> = at
         .as_array()
         .with_context(|| format!("{phrase:?} is not in the note"))?

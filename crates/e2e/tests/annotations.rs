@@ -16,16 +16,8 @@ const RICH: &str = "# Rich note\n\nPlain words with **bold and _italic_ inside**
 ```rust\nfn main() { println!(\"hello\"); }\n```\n\n> A quoted line with a [link](https://example.com).\n\nCafé 🦀 end.\n";
 
 /// Selects the first occurrence of `phrase` in the note body (possibly across elements) and
-/// lets the app see the selection, as a mouse drag would.
+/// lets the app see the selection, as a mouse drag would (after `find_phrase_js`).
 const SELECT: &str = r#"
-const [phrase] = arguments;
-const root = document.querySelector('.note-body');
-const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-const nodes = []; let text = '';
-for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, text.length]); text += n.data; }
-const at = text.indexOf(phrase);
-if (at < 0) return false;
-const locate = (pos) => { for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= pos) return [nodes[i][0], pos - nodes[i][1]]; };
 const [sn, so] = locate(at); const [en, eo] = locate(at + phrase.length);
 const range = document.createRange(); range.setStart(sn, so); range.setEnd(en, eo);
 const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
@@ -34,7 +26,8 @@ return true;
 "#;
 
 async fn select(c: &Client, phrase: &str) -> Result<()> {
-    let ok = c.execute(SELECT, vec![json!(phrase)]).await?;
+    let script = format!("{}{SELECT}", margin_e2e::find_phrase_js("false"));
+    let ok = c.execute(&script, vec![json!(phrase)]).await?;
     ensure!(ok == json!(true), "{phrase:?} is not in the note");
     element(c, ".popover:not([hidden])").await?;
     Ok(())
