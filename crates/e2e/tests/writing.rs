@@ -189,9 +189,9 @@ fn read(path: &std::path::Path) -> String {
 
 /// The life of a note through real key presses: Ctrl+N makes it in the selected folder and
 /// opens the editor, F2 renames it (the links to it in another note rewritten), Ctrl+Delete
-/// sends it to the trash and Ctrl+Z brings it back. Not covered here yet: typing into a new
-/// note's editor, image paste (xclip's image did not reach WebKitGTK's paste event) and the
-/// Ctrl+Shift+M picker (covered in core and the node tests only).
+/// sends it to the trash and Ctrl+Z brings it back, Ctrl+Shift+M moves it to the folder typed
+/// in the picker. Not covered here: image paste (xclip's image did not reach WebKitGTK's
+/// paste event; the attachment writer is covered in core and the CLI tests).
 #[tokio::test]
 async fn new_note_rename_trash_and_undo() -> Result<()> {
     let vault = vault_copy();
@@ -234,6 +234,14 @@ async fn new_note_rename_trash_and_undo() -> Result<()> {
         )
         .await?;
         element(&c, ".tree-note[data-note-id='networking/Hashing.md']").await?;
+        // The editor has the keyboard: what is typed lands in the new note.
+        press(&["ctrl+End"])?;
+        keys(&c, "Nodes sit on a ring.").await?;
+        press(&["ctrl+s"])?;
+        eventually("the typed text in the new note", || async {
+            Ok(read(&made).contains("Nodes sit on a ring.").then_some(()))
+        })
+        .await?;
 
         press(&["ctrl+e"])?;
         element(&c, ".note-body[data-note-id='networking/Hashing.md']").await?;
@@ -287,6 +295,43 @@ async fn new_note_rename_trash_and_undo() -> Result<()> {
         })
         .await?;
         element(&c, ".note-body[data-note-id='networking/hash-ring.md']").await?;
+
+        // Ctrl+Shift+M: the folder picker, the note's folder selected; typing another one and
+        // Enter moves it there, links rewritten again.
+        c.execute(
+            "document.querySelector('[data-role=\"reader-pane\"]').focus()",
+            vec![],
+        )
+        .await?;
+        press(&["ctrl+shift+m"])?;
+        let picker = element(&c, "[data-role='prompt'] input[list]").await?;
+        ensure!(
+            picker.prop("value").await?.as_deref() == Some("networking"),
+            "the picker does not start at the note's folder"
+        );
+        keys(&c, "infrastructure").await?;
+        press(&["Return"])?;
+        let at_last = root.join("infrastructure/hash-ring.md");
+        eventually("the note moved by the picker", || async {
+            if !c
+                .find_all(fantoccini::Locator::Css(
+                    "[data-role='prompt']:not([hidden])",
+                ))
+                .await?
+                .is_empty()
+            {
+                // A suggestion list open under the field takes the first Enter.
+                press(&["Return"])?;
+            }
+            Ok((at_last.is_file() && !moved.exists()).then_some(()))
+        })
+        .await?;
+        let links = read(&linking);
+        ensure!(
+            links.contains("[[hash-ring]]") && links.contains("(../infrastructure/hash-ring.md)"),
+            "links after the move: {links}"
+        );
+        status_with(&c, "Moved to infrastructure/hash-ring.md").await?;
         Ok(())
     })
     .await
