@@ -56,6 +56,7 @@ const tree = createTree($('tree'), {
   onOpen: (id, anchor) => openNote(id, anchor),
   onFoldersChanged: (folders) => vault.set('openFolders', folders),
   onReview: (under, label) => review.open(under, label),
+  onMove: (id, folder) => relocate(id, movedId(id, folder), 'Moved'),
 });
 const outline = createOutline($('outline'), { onJump: (anchor) => reader.scrollToAnchor(anchor) });
 const body = () => /** @type {HTMLElement | null} */ (document.querySelector('.note-body'));

@@ -3,13 +3,14 @@
 // Usage: const tree = createTree(element, { onOpen(id, anchor), onFoldersChanged(paths) });
 // tree.render(treeData, openFolders); tree.setCurrent(id, outline); tree.setSection(anchor);
 // tree.filter(text); tree.setProgress(progress) shows read marks and cards due. Keyboard: ↑/↓
-// move, → expands, ← collapses, Enter opens, r reviews the cards due under the row.
+// move, → expands, ← collapses, Enter opens, r reviews the cards due under the row. A note row
+// dragged onto a folder (or onto a note in it) moves the note there (onMove), as Ctrl+Shift+M.
 // Folder contents are built only when a folder is first opened, and then 200 rows at a time as
 // they scroll into view, so a vault of 40k notes stays light.
 
 import { filterNotes, flattenNotes } from './tree-model.js';
 
-export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview = () => {} }) {
+export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview = () => {}, onMove = () => {} }) {
   /** @type {{ notes: Record<string, import('./api.js').NoteProgress>, folders: Map<string, import('./api.js').FolderProgress> }} */
   let progress = { notes: {}, folders: new Map() };
   let currentId = null;
@@ -45,7 +46,13 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
       path.textContent = node.id;
       item.append(path);
     }
-    item.addEventListener('click', () => onOpen(node.id));
+    item.addEventListener('click', () => {
+      if (dragged) return; // the click that ends a drag
+      onOpen(node.id);
+    });
+    item.addEventListener('pointerdown', (e) => {
+      if (e.button === 0) drag = { id: node.id, x: e.clientX, y: e.clientY, row: item, active: false };
+    });
     decorate(item);
     const headings = document.createElement('div');
     headings.className = 'tree-headings';
@@ -110,6 +117,56 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
     const label = item.querySelector('.tree-label')?.textContent ?? under;
     onReview(under, label);
   }
+
+  // --- moving a note by dragging its row ------------------------------------------------
+  /** The drag under way: the note, where it started, whether it moved far enough. */
+  let drag = null;
+  /** True right after a drag ended, so its click does not open the note. */
+  let dragged = false;
+  let dropRow = null;
+
+  /** The folder a drop at (x, y) puts the note in: a folder row's path, a note row's folder,
+   *  the top folder for the tree's empty space; null outside the tree. */
+  function dropFolder(x, y) {
+    const under = document.elementFromPoint(x, y);
+    if (!(under instanceof HTMLElement) || !root.contains(under)) return null;
+    const row = under.closest('.tree-row');
+    dropRow = row instanceof HTMLElement ? row : null;
+    if (dropRow?.dataset.folder !== undefined) return dropRow.dataset.folder;
+    const id = dropRow?.dataset.noteId;
+    if (id !== undefined) return id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : '';
+    return '';
+  }
+  function endDrag() {
+    drag?.row.classList.remove('dragging');
+    for (const el of root.querySelectorAll('.drop-target')) el.classList.remove('drop-target');
+    root.classList.remove('drag-over-top');
+    drag = null;
+  }
+  document.addEventListener('pointermove', (e) => {
+    if (!drag) return;
+    if (!drag.active && Math.hypot(e.clientX - drag.x, e.clientY - drag.y) < 6) return;
+    drag.active = true;
+    drag.row.classList.add('dragging');
+    for (const el of root.querySelectorAll('.drop-target')) el.classList.remove('drop-target');
+    const folder = dropFolder(e.clientX, e.clientY);
+    if (folder !== null) (folder ? folderRows.get(folder) : null)?.classList.add('drop-target');
+    root.classList.toggle('drag-over-top', folder === '');
+  });
+  document.addEventListener('pointerup', (e) => {
+    if (!drag) return;
+    const { id, active } = drag;
+    const folder = active ? dropFolder(e.clientX, e.clientY) : null;
+    endDrag();
+    if (!active) return;
+    dragged = true;
+    setTimeout(() => (dragged = false), 0);
+    const here = id.includes('/') ? id.slice(0, id.lastIndexOf('/')) : '';
+    if (folder !== null && folder !== here) onMove(id, folder);
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && drag) endDrag();
+  });
 
   /** Rows are made CHUNK at a time: a folder of thousands of notes shows its first rows at
    *  once and makes the next ones as they scroll into view (or as reveal() needs them). */

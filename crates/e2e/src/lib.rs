@@ -407,3 +407,40 @@ pub async fn drag_select(client: &Client, phrase: &str) -> Result<()> {
     xdotool(&["mouseup", "1"])?;
     Ok(())
 }
+
+/// The middle of the first element matching `css`, on the screen (for xdotool).
+pub async fn screen_center(client: &Client, css: &str) -> Result<(i64, i64)> {
+    element(client, css).await?;
+    let at = client
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect();
+             const dx = window.screenX + (window.outerWidth - window.innerWidth);
+             const dy = window.screenY + (window.outerHeight - window.innerHeight);
+             return [Math.round(dx + r.left + r.width / 2), Math.round(dy + r.top + r.height / 2)];",
+            vec![json!(css)],
+        )
+        .await?;
+    let xy = at
+        .as_array()
+        .and_then(|a| Some((a.first()?.as_i64()?, a.get(1)?.as_i64()?)))
+        .with_context(|| format!("no screen place for {css}: {at}"))?;
+    Ok(xy)
+}
+
+/// Drags the element `from` onto the element `to` with the real mouse (press, move in steps,
+/// release), as a person drags a row.
+pub async fn mouse_drag(client: &Client, from: &str, to: &str) -> Result<()> {
+    let (x0, y0) = screen_center(client, from).await?;
+    let (x1, y1) = screen_center(client, to).await?;
+    xdotool(&["windowfocus", "--sync", &app_window()?])?;
+    xdotool(&["mousemove", &x0.to_string(), &y0.to_string()])?;
+    xdotool(&["mousedown", "1"])?;
+    for step in 1..=8 {
+        let x = x0 + (x1 - x0) * step / 8;
+        let y = y0 + (y1 - y0) * step / 8;
+        xdotool(&["mousemove", &x.to_string(), &y.to_string()])?;
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    xdotool(&["mouseup", "1"])?;
+    Ok(())
+}

@@ -336,3 +336,39 @@ async fn new_note_rename_trash_and_undo() -> Result<()> {
     })
     .await
 }
+
+/// A note dragged with the mouse from its folder onto another folder in the tree moves there,
+/// and opens from there.
+#[tokio::test]
+async fn dragging_a_note_onto_a_folder_moves_it() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let index = root.join("sysdesignnotes.md");
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        open_in_tree(&c, "networking/osi-layers.md").await?;
+        margin_e2e::mouse_drag(
+            &c,
+            ".tree-note[data-note-id='networking/osi-layers.md']",
+            ".tree-folder[data-folder='realtime']",
+        )
+        .await?;
+        let moved = root.join("realtime/osi-layers.md");
+        eventually("the dragged note in its new folder", || async {
+            Ok((moved.is_file() && !root.join("networking/osi-layers.md").exists()).then_some(()))
+        })
+        .await?;
+        status_with(&c, "Moved to realtime/osi-layers.md").await?;
+        element(
+            &c,
+            ".tree-note[data-note-id='realtime/osi-layers.md'].current",
+        )
+        .await?;
+        // A wiki link names the note, not its folder: it still reads the same and leads to it.
+        let links = read(&index);
+        ensure!(links.contains("[[osi-layers|OSI layers]]"), "{links}");
+        Ok(())
+    })
+    .await
+}
