@@ -38,6 +38,8 @@ fn main() {
             "untrash_note",
             "annotate_source",
             "save_attachment",
+            "attachments_folder",
+            "set_attachments_folder",
             "study_queue",
             "study_cards",
             "study_face",

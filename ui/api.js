@@ -174,3 +174,7 @@ export function onOptimiseProgress(handler) {
   if (!tauri?.event) return Promise.resolve(() => {});
   return tauri.event.listen('optimise-progress', (event) => handler(event.payload));
 }
+/** Where pasted images go in this vault. @returns {Promise<string>} */
+export const attachmentsFolder = () => invoke('attachments_folder');
+/** @returns {Promise<void>} */
+export const setAttachmentsFolder = (folder) => invoke('set_attachments_folder', { folder });

@@ -263,6 +263,19 @@ async function deleteNote() {
   }
 }
 
+/** File ▸ Attachments Folder…: where pasted and dropped images go in this vault. */
+async function chooseAttachmentsFolder() {
+  try {
+    const now = await api.attachmentsFolder();
+    const folder = await ask('Pasted and dropped images go to…', 'attachments (beside each note), . (the note’s folder) or /assets (one folder for the vault)', now, { okLabel: 'Save' });
+    if (folder === null || folder === now) return;
+    await api.setAttachmentsFolder(folder);
+    status.say(`Images now go to ${folder.startsWith('/') ? `${folder.slice(1)} at the vault's top` : folder === '.' ? "the note's own folder" : `${folder}/ beside each note`}.`);
+  } catch (err) {
+    status.say(err.message, 'error');
+  }
+}
+
 /** Asks where to save, then writes every annotation of the vault (`md` or `w3c` JSON-LD). */
 async function exportAnnotations(format) {
   try {
@@ -486,6 +499,7 @@ const actions = createActions({
   review: () => (review.isOpen ? null : review.open('', 'all notes')),
   'mark-read': () => markRead(!progress.notes[currentId ?? '']?.read),
   'study-view': () => (studyView.isOpen ? closeStudy() : openStudy()),
+  'attachments-folder': () => chooseAttachmentsFolder(),
 });
 api.onMenu((id) => actions.run(id, 'menu'));
 api.onVaultOpened(() => location.reload());

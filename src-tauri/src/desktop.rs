@@ -36,6 +36,7 @@ const PAGE_ITEMS: &[(&str, &str, Option<&str>)] = &[
     // No accelerator: in the editor Ctrl+Delete deletes the next word, and a menu accelerator
     // would take the key from it. The reader's Ctrl+Delete is the page's own.
     ("delete-note", "Move Note to Trash", None),
+    ("attachments-folder", "Attachments Folder…", None),
     ("edit", "Edit Note", Some("CmdOrCtrl+E")),
     ("save", "Save", Some("CmdOrCtrl+S")),
     ("export-markdown", "Export Annotations as Markdown…", None),
@@ -104,6 +105,7 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         .item(&item("rename-note")?)
         .item(&item("move-note")?)
         .item(&item("delete-note")?)
+        .item(&item("attachments-folder")?)
         .separator()
         .item(&item("export-markdown")?)
         .item(&item("export-json")?);

@@ -135,6 +135,8 @@ fn run(args: Args) -> anyhow::Result<()> {
             writing::untrash_note,
             writing::annotate_source,
             writing::save_attachment,
+            writing::attachments_folder,
+            writing::set_attachments_folder,
             study::study_queue,
             study::study_cards,
             study::study_face,

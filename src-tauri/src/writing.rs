@@ -201,3 +201,17 @@ pub async fn annotate_source(
 fn reindex(app: &tauri::AppHandle, ids: Vec<String>) {
     crate::commands::reindex_in_background(app, ids, "a save");
 }
+
+/// Where pasted and dropped images go in the open vault (see [`edit::attachments_folder`]).
+#[tauri::command]
+pub async fn attachments_folder(state: State<'_, AppState>) -> CmdResult<String> {
+    let (vault, _) = vault_and_store(&state)?;
+    blocking(move || Ok(edit::attachments_folder(&vault))).await
+}
+
+/// Sets where pasted and dropped images go in the open vault.
+#[tauri::command]
+pub async fn set_attachments_folder(state: State<'_, AppState>, folder: String) -> CmdResult<()> {
+    let (vault, _) = vault_and_store(&state)?;
+    blocking(move || Ok(edit::set_attachments_folder(&vault, &folder)?)).await
+}

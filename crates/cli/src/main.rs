@@ -138,6 +138,12 @@ enum Command {
         #[arg(long)]
         unread: bool,
     },
+    /// Print where pasted and dropped images go, or set it: a folder name (made beside each
+    /// note; `attachments` by default), `.` (the note's folder) or /path (one vault folder).
+    Attachments {
+        /// The new setting.
+        folder: Option<String>,
+    },
     /// Print one note.
     Show {
         /// The note id, e.g. `realtime/webrtc.md`.
@@ -356,6 +362,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(out, "{note} moved to the trash")?;
         }
         Command::Edit { note, append } => edit::append(&vault, &note, &append)?,
+        Command::Attachments { folder } => {
+            if let Some(folder) = folder {
+                edit::set_attachments_folder(&vault, &folder)?;
+            }
+            writeln!(out, "{}", edit::attachments_folder(&vault))?;
+        }
         Command::Watch => watch(&vault)?,
         Command::Cards { action } => cards_command(&vault, action, &mut out)?,
         Command::Review { action } => review_command(&vault, action, &mut out)?,

@@ -197,3 +197,18 @@ fn margin_index_follows_a_note_renamed_while_closed() {
     assert_eq!(a["note"], "networking/tcp.md", "{list}");
     assert_eq!(a["status"], "anchored", "{list}");
 }
+
+#[test]
+fn the_attachments_folder_is_shown_set_and_checked() {
+    let v = vault();
+    assert_eq!(ok(&margin(&v, &["attachments"])).trim(), "attachments");
+    assert_eq!(
+        ok(&margin(&v, &["attachments", "/assets"])).trim(),
+        "/assets"
+    );
+    assert_eq!(ok(&margin(&v, &["attachments"])).trim(), "/assets");
+    let out = margin(&v, &["attachments", "../outside"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot hold attachments"));
+    assert_eq!(ok(&margin(&v, &["attachments"])).trim(), "/assets");
+}

@@ -643,15 +643,70 @@ pub fn place_highlights(store: &Store, id: &str, text: &str, placed: &[Placed]) 
     Ok(changed)
 }
 
-/// The folder, beside a note, where pasted and dropped images go.
+/// The folder, beside a note, where pasted and dropped images go unless the vault says
+/// otherwise.
 pub const ATTACHMENTS: &str = "attachments";
 
-/// Saves an image pasted or dropped into note `note` as `attachments/<name>` beside it (a
-/// taken name gets ` 2`, ` 3`, …) and returns the link target to write in the note: the path
-/// relative to the note, spaces percent-encoded. Only image types, at most
-/// [`crate::vault::MAX_IMAGE_BYTES`].
+/// The vault's own settings file (`.margin/settings.json`), shared by every computer syncing it.
+fn settings_path(vault: &Vault) -> PathBuf {
+    vault.root().join(".margin").join("settings.json")
+}
+
+/// Where pasted and dropped images go, as the vault's settings say: a folder name (`attachments`,
+/// the default) is made beside each note; `.` is the note's own folder; a path starting with
+/// `/` (`/assets`) is one folder from the vault's top for every note.
+pub fn attachments_folder(vault: &Vault) -> String {
+    fs::read(settings_path(vault))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v["attachments"].as_str().map(str::to_string))
+        .filter(|f| check_attachments(f).is_ok())
+        .unwrap_or_else(|| ATTACHMENTS.to_string())
+}
+
+fn check_attachments(folder: &str) -> Result<()> {
+    let inner = folder.trim_start_matches('/');
+    let bad = folder.is_empty()
+        || (folder != "." && inner.split('/').any(|p| p.is_empty() || p.starts_with('.')))
+        || folder.contains(['\\', ':']);
+    if bad {
+        return Err(Error::BadInput {
+            message: format!(
+                "{folder:?} cannot hold attachments: use a folder name (made beside each note), `.` (the note's folder) or /path (one folder from the vault's top), without `..` or hidden folders"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Sets where pasted and dropped images go (see [`attachments_folder`]); other settings in
+/// the file are kept.
+pub fn set_attachments_folder(vault: &Vault, folder: &str) -> Result<()> {
+    let folder = folder.trim();
+    check_attachments(folder)?;
+    let path = settings_path(vault);
+    let mut settings = fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| serde_json::json!({}));
+    settings["attachments"] = serde_json::Value::String(folder.to_string());
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let json = serde_json::to_vec_pretty(&settings).map_err(|e| Error::BadInput {
+        message: e.to_string(),
+    })?;
+    write_atomically(&path, &json)
+}
+
+/// Saves an image pasted or dropped into note `note` in the vault's attachments folder (see
+/// [`attachments_folder`]; a taken name gets ` 2`, ` 3`, …) and returns the link target to
+/// write in the note: the path relative to the note, spaces percent-encoded. Only image types,
+/// at most [`crate::vault::MAX_IMAGE_BYTES`].
 pub fn save_attachment(vault: &Vault, note: &str, name: &str, bytes: &[u8]) -> Result<String> {
     check_id(note)?;
+    let setting = attachments_folder(vault);
     let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
     let ext = ext.to_ascii_lowercase();
@@ -672,7 +727,14 @@ pub fn save_attachment(vault: &Vault, note: &str, name: &str, bytes: &[u8]) -> R
     let stem = file_name_for(stem)
         .map(|n| n.trim_end_matches(".md").to_string())
         .unwrap_or_else(|| "image".to_string());
-    let folder = note.rsplit_once('/').map_or("", |(f, _)| f);
+    let note_folder = note.rsplit_once('/').map_or("", |(f, _)| f);
+    // The folder the image goes to, from the vault's top.
+    let dir = match setting.strip_prefix('/') {
+        Some(top) => top.to_string(),
+        None if setting == "." => note_folder.to_string(),
+        None if note_folder.is_empty() => setting.clone(),
+        None => format!("{note_folder}/{setting}"),
+    };
     let mut n = 1;
     loop {
         let file = if n == 1 {
@@ -680,19 +742,17 @@ pub fn save_attachment(vault: &Vault, note: &str, name: &str, bytes: &[u8]) -> R
         } else {
             format!("{stem} {n}.{ext}")
         };
-        let rel = if folder.is_empty() {
-            format!("{ATTACHMENTS}/{file}")
+        let rel = if dir.is_empty() {
+            file.clone()
         } else {
-            format!("{folder}/{ATTACHMENTS}/{file}")
+            format!("{dir}/{file}")
         };
         crate::vault::Vault::image_rel_ok(&rel)?;
         let path = new_file_path(vault, Path::new(&rel), &rel)?;
         if !path.exists() {
             write_atomically(&path, bytes)?;
-            return Ok(format!(
-                "{ATTACHMENTS}/{}",
-                file.replace('%', "%25").replace(' ', "%20")
-            ));
+            let link = crate::links::relative_path(note, &rel);
+            return Ok(link.replace('%', "%25").replace(' ', "%20"));
         }
         n += 1;
     }
@@ -847,6 +907,46 @@ mod tests {
         assert_eq!(err.code(), "save_failed");
         assert!(err.to_string().contains("read-only"), "{err}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "x\n");
+    }
+
+    #[test]
+    fn the_attachments_folder_is_a_vault_setting() {
+        let (dir, vault) = vault_with(&[("net/a.md", "x\n"), ("top.md", "y\n")]);
+        assert_eq!(attachments_folder(&vault), "attachments");
+        set_attachments_folder(&vault, "/assets/img").unwrap();
+        assert_eq!(
+            save_attachment(&vault, "net/a.md", "p.png", b"png").unwrap(),
+            "../assets/img/p.png"
+        );
+        assert!(dir.path().join("assets/img/p.png").is_file());
+        assert_eq!(
+            save_attachment(&vault, "top.md", "p.png", b"png").unwrap(),
+            "assets/img/p%202.png"
+        );
+        set_attachments_folder(&vault, ".").unwrap();
+        assert_eq!(
+            save_attachment(&vault, "net/a.md", "q.png", b"png").unwrap(),
+            "q.png"
+        );
+        assert!(dir.path().join("net/q.png").is_file());
+        for bad in ["", "../out", "/.margin", "a//b", "C:/x", "/"] {
+            assert!(
+                set_attachments_folder(&vault, bad).is_err(),
+                "{bad:?} accepted"
+            );
+        }
+        assert_eq!(attachments_folder(&vault), ".");
+        // Other settings in the file are kept; a damaged file means the default.
+        let path = dir.path().join(".margin/settings.json");
+        fs::write(&path, r#"{"other": 1, "attachments": "media"}"#).unwrap();
+        set_attachments_folder(&vault, "pics").unwrap();
+        let kept: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(
+            (kept["other"].clone(), kept["attachments"].clone()),
+            (1.into(), "pics".into())
+        );
+        fs::write(&path, b"{ not json").unwrap();
+        assert_eq!(attachments_folder(&vault), "attachments");
     }
 
     #[test]

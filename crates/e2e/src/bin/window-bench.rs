@@ -305,7 +305,9 @@ async fn measure(vault: &str, out: &str, app: &str) -> Result<()> {
         // The first index of 38k notes takes longer than a test's usual patience.
         c.wait()
             .at_most(std::time::Duration::from_secs(240))
-            .for_element(fantoccini::Locator::Css(".status-index[data-state='ready']"))
+            .for_element(fantoccini::Locator::Css(
+                ".status-index[data-state='ready']",
+            ))
             .await?;
         if let Ok(mut slot) = cold_out.lock() {
             *slot = (tree, started.elapsed().as_secs_f64() * 1000.0);
