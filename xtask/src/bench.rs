@@ -174,6 +174,14 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Only the window measures, on a vault prepared before (`--window-only DIR`).
+pub fn window_only(vault: &std::path::Path) -> Result<()> {
+    if !vault.is_dir() {
+        bail!("no vault at {}", vault.display());
+    }
+    window_bench(vault, &target_dir()?)
+}
+
 /// The real window on the same vault, release build: start-up, memory, typing-to-results.
 fn window_bench(vault: &std::path::Path, target: &std::path::Path) -> Result<()> {
     step(

@@ -61,6 +61,10 @@ enum Task {
         /// The corpus archive (default: ../shared/corpora/tldr-pages.tar.gz).
         #[arg(long)]
         corpus: Option<PathBuf>,
+        /// Only the window measures, on this vault (one a full run prepared: an unpacked
+        /// corpus with the benchmark's cards), skipping the corpus benchmark.
+        #[arg(long, value_name = "DIR", requires = "window")]
+        window_only: Option<PathBuf>,
     },
     /// The release app and its installers (.deb/.rpm here; .msi/.exe on Windows, .dmg on macOS).
     Bundle {
@@ -143,7 +147,11 @@ fn run(cli: Cli) -> Result<()> {
             quick,
             window,
             corpus,
-        } => bench::run(quick, window, corpus),
+            window_only,
+        } => match window_only {
+            Some(vault) => bench::window_only(&vault),
+            None => bench::run(quick, window, corpus),
+        },
     }
 }
 
