@@ -38,7 +38,8 @@ enum Command {
     Index,
     /// Search the notes; hits of one note are adjacent, best section first.
     Search {
-        /// The query: words, "phrases", prefix*, -exclude, a OR b, tag:x, in:folder, title:x.
+        /// The query: words, "phrases", prefix*, -exclude, a OR b, tag:x, in:folder, title:x;
+        /// the last word may be unfinished, as in the window.
         query: String,
         /// How many hits to print.
         #[arg(long, default_value_t = 20)]
@@ -315,7 +316,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Search { query, limit, json } => {
             let (index, _) = open_index(&vault, false)?;
-            let hits = index.search(&query, limit, false)?;
+            // The window's query language: the last word may be unfinished (`"smart poin"`),
+            // exact words ranking above the longer words it starts.
+            let hits = index.search(&query, limit, true)?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &hits)?;
                 writeln!(out)?;

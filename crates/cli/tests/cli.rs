@@ -190,3 +190,20 @@ fn watch_prints_one_line_per_change() {
     lines.sort();
     assert_eq!(lines, ["added c.md", "changed a.md", "removed b.md"]);
 }
+
+/// The CLI reads a query as the window does: the last word may be unfinished, and a word typed
+/// whole ranks the note that has it above notes with longer words it starts.
+#[test]
+fn search_takes_an_unfinished_last_word_as_the_window_does() {
+    let hits = search_json("three way handsh");
+    assert_eq!(
+        hits.first().map(|h| h["note"].clone()),
+        Some("networking/tcp-handshake-and-teardown.md".into()),
+        "{hits:?}"
+    );
+    let hits = search_json("webso");
+    assert!(
+        hits.iter().any(|h| h["note"] == "realtime/websocket.md"),
+        "{hits:?}"
+    );
+}

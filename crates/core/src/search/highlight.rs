@@ -49,7 +49,13 @@ impl Matcher {
                         patterns.push(Pattern::Fuzzy(w.clone(), d));
                     }
                 }
-                Atom::Prefix(p) => patterns.push(Pattern::Prefix(p.clone())),
+                Atom::Prefix(p) => {
+                    patterns.push(Pattern::Prefix(p.clone()));
+                    let d = typo_distance(p) as usize;
+                    if fuzzy && d > 0 {
+                        patterns.push(Pattern::Fuzzy(p.clone(), d));
+                    }
+                }
                 Atom::Phrase(words) => patterns.push(Pattern::Phrase(words.clone())),
             }
         }

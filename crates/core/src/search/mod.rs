@@ -784,9 +784,9 @@ impl SearchIndex {
             .map_err(|e| index_err(&self.dir, e))?;
         let mut fuzzy = false;
         if count < FEW_HITS
-            && parsed
-                .positive_atoms()
-                .any(|a| matches!(a, Atom::Word(w) if highlight::typo_distance(w) > 0))
+            && parsed.positive_atoms().any(
+                |a| matches!(a, Atom::Word(w) | Atom::Prefix(w) if highlight::typo_distance(w) > 0),
+            )
         {
             fuzzy = true;
             top = searcher
@@ -879,20 +879,34 @@ impl SearchIndex {
                         exact
                     }
                 }
-                Atom::Prefix(p) => Box::new(BooleanQuery::new(vec![
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(term(p), IndexRecordOption::WithFreqs))
-                            as Box<dyn TQuery>,
-                    ),
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(term(p), 0, false)),
-                            BOOST_PREFIX,
-                        )),
-                    ),
-                ])),
+                Atom::Prefix(p) => {
+                    let mut forms: Vec<(Occur, Box<dyn TQuery>)> = vec![
+                        (
+                            Occur::Should,
+                            Box::new(TermQuery::new(term(p), IndexRecordOption::WithFreqs)),
+                        ),
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new_prefix(term(p), 0, false)),
+                                BOOST_PREFIX,
+                            )),
+                        ),
+                    ];
+                    // An unfinished last word may also be a whole word typed with a typo
+                    // (`signaling` → signalling), as a finished one may.
+                    let d = highlight::typo_distance(p);
+                    if fuzzy && d > 0 {
+                        forms.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new(term(p), d, true)),
+                                BOOST_FUZZY,
+                            )),
+                        ));
+                    }
+                    Box::new(BooleanQuery::new(forms))
+                }
                 Atom::Phrase(words) => {
                     Box::new(PhraseQuery::new(words.iter().map(|w| term(w)).collect()))
                 }
