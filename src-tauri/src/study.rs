@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use margin_core::annotations::Store;
-use margin_core::places::Places;
 use margin_core::study::{self, progress, Card, CardRow, Grade, Kind, Study};
 use margin_core::ErrorPayload;
 use serde::Serialize;
@@ -17,9 +16,7 @@ use crate::state::AppState;
 
 /// The open vault's study data, written as this computer.
 fn study_of(store: &Store) -> CmdResult<Study> {
-    let places = Places::for_user().map_err(ErrorPayload::from)?;
-    let device = study::device_id(&places.data_dir)?;
-    Ok(Study::of(store, &device))
+    Ok(Study::for_this_computer(store)?)
 }
 
 /// The cards due now under `under` (a folder, a note, or `""` for the whole vault), in the
@@ -196,7 +193,7 @@ pub async fn study_progress(state: State<'_, AppState>) -> CmdResult<Progress> {
         .unwrap_or_default();
     blocking(move || {
         if notes.is_empty() {
-            notes = vault.scan().notes.into_iter().map(|n| n.id).collect();
+            notes = vault.note_ids();
         }
         let study = study_of(&store)?;
         let notes = progress::per_note(&notes, &study, &store, OffsetDateTime::now_utc())?;
@@ -216,13 +213,12 @@ pub async fn study_stats(
     let (_, store) = vault_and_store(&state)?;
     blocking(move || {
         let study = study_of(&store)?;
-        let cards = study::list(&study, &store, "")?;
-        Ok(study::stats::compute(
-            &cards,
-            &study.reviews(),
+        Ok(study::stats::of_study(
+            &study,
+            &store,
             OffsetDateTime::now_utc(),
             offset,
-        ))
+        )?)
     })
     .await
 }
@@ -247,10 +243,7 @@ pub async fn study_export(
             return Ok(None);
         };
         let study = study_of(&store)?;
-        let text = match format {
-            Format::Cards => anki::cards_tsv(&study::faces(&vault, &store, &study)?),
-            Format::Reviews => anki::revlog_csv(&study.reviews()),
-        };
+        let text = anki::export(&vault, &store, &study, format)?;
         margin_core::annotations::write_export(&path, &text)?;
         Ok(Some(path.display().to_string()))
     })

@@ -409,9 +409,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats { json } => {
             let store = store(&vault)?;
             let study = study_of(&store)?;
-            let cards = study::list(&study, &store, "")?;
-            let stats =
-                study::stats::compute(&cards, &study.reviews(), OffsetDateTime::now_utc(), 0);
+            let stats = study::stats::of_study(&study, &store, OffsetDateTime::now_utc(), 0)?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &stats)?;
                 writeln!(out)?;
@@ -531,8 +529,7 @@ fn watch(vault: &Vault) -> anyhow::Result<()> {
 
 /// The vault's study data, written as this computer.
 fn study_of(store: &Store) -> anyhow::Result<Study> {
-    let device = study::device_id(&Places::for_user()?.data_dir)?;
-    Ok(Study::of(store, &device))
+    Ok(Study::for_this_computer(store)?)
 }
 
 fn cards_command(vault: &Vault, action: CardsAction, out: &mut impl Write) -> anyhow::Result<()> {
@@ -599,10 +596,9 @@ fn cards_command(vault: &Vault, action: CardsAction, out: &mut impl Write) -> an
             writeln!(out, "card {card} of {note} removed")?;
         }
         CardsAction::Export { format, output } => {
-            let text = match study::anki::Format::parse(&format) {
-                Some(study::anki::Format::Reviews) => study::anki::revlog_csv(&study.reviews()),
-                _ => study::anki::cards_tsv(&study::faces(vault, &store, &study)?),
-            };
+            let format =
+                study::anki::Format::parse(&format).context("the format is cards or reviews")?;
+            let text = study::anki::export(vault, &store, &study, format)?;
             match output {
                 Some(path) => annotations::write_export(&path, &text)
                     .with_context(|| format!("writing {}", path.display()))?,

@@ -615,10 +615,10 @@ impl Store {
         Some((file.annotations, modified, bytes))
     }
 
-    /// For each annotated note: how many annotations it has and the ids of its orphans —
-    /// what progress counts need, parsed without the quotes and comments (a fraction of
+    /// For each annotated note, its annotations' ids with their status — what progress counts
+    /// and the review queue need, parsed without the quotes and comments (a fraction of
     /// [`Store::all`]'s work on a big vault).
-    pub fn summaries(&self) -> Vec<(String, usize, Vec<String>)> {
+    pub fn summaries(&self) -> Vec<(String, Vec<(String, Status)>)> {
         use rayon::prelude::*;
         #[derive(Deserialize)]
         struct Light {
@@ -635,13 +635,12 @@ impl Store {
             .into_par_iter()
             .filter_map(|(_, path)| {
                 let file: Light = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
-                let orphans = file
+                let ids = file
                     .annotations
-                    .iter()
-                    .filter(|a| a.status == Status::Orphan)
-                    .map(|a| a.id.clone())
+                    .into_iter()
+                    .map(|a| (a.id, a.status))
                     .collect();
-                Some((file.note, file.annotations.len(), orphans))
+                Some((file.note, ids))
             })
             .collect()
     }

@@ -36,6 +36,19 @@ impl Format {
     }
 }
 
+/// The export of `study` in `format`, from the notes as they are now.
+pub fn export(
+    vault: &crate::Vault,
+    store: &crate::annotations::Store,
+    study: &super::Study,
+    format: Format,
+) -> crate::error::Result<String> {
+    Ok(match format {
+        Format::Cards => cards_tsv(&super::faces(vault, store, study)?),
+        Format::Reviews => revlog_csv(&study.reviews()),
+    })
+}
+
 /// Text as one HTML field of a tab-separated line: escaped, tabs as spaces, line breaks as
 /// `<br>`.
 fn field(text: &str) -> String {

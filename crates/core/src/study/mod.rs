@@ -203,6 +203,13 @@ impl Study {
         }
     }
 
+    /// The study data beside `store`, written as this computer (its device id kept in the
+    /// user's Margin data folder): what the app and the CLI both use.
+    pub fn for_this_computer(store: &Store) -> Result<Study> {
+        let places = crate::places::Places::for_user()?;
+        Ok(Study::of(store, &device_id(&places.data_dir)?))
+    }
+
     /// The vault's study settings (defaults when none are saved or the file does not parse).
     pub fn settings(&self) -> Settings {
         fs::read(self.dir.join("study.json"))
@@ -561,6 +568,27 @@ impl CardRow {
     }
 }
 
+/// The highlights present and not orphaned, as (note, id), from each note's ids and statuses.
+pub(crate) fn live_highlights(
+    notes: impl IntoIterator<Item = (String, Vec<(String, crate::anchor::Status)>)>,
+) -> HashSet<(String, String)> {
+    notes
+        .into_iter()
+        .flat_map(|(note, ids)| {
+            ids.into_iter()
+                .filter(|(_, status)| *status != crate::anchor::Status::Orphan)
+                .map(move |(id, _)| (note.clone(), id))
+        })
+        .collect()
+}
+
+/// A card is suspended when its highlight is orphaned or gone (heading cards never are).
+pub(crate) fn is_suspended(card: &Card, note: &str, live: &HashSet<(String, String)>) -> bool {
+    card.annotation
+        .as_ref()
+        .is_some_and(|a| !live.contains(&(note.to_string(), a.clone())))
+}
+
 /// True when note id `note` is `under` (a note id or a folder; `""`: everything).
 pub fn is_under(note: &str, under: &str) -> bool {
     let under = under.trim_matches('/');
@@ -573,43 +601,27 @@ pub fn list(study: &Study, store: &Store, under: &str) -> Result<Vec<CardRow>> {
     let scheduler = study.scheduler()?;
     let reviews = study.reviews_by_card();
     let cards = study.cards_under(under)?;
-    // Which highlights are live (not orphans): the few notes' files, or one parallel pass
-    // over all of them.
+    // Which highlights are live: the few notes' files, or one light pass over all of them.
     let notes: HashSet<&str> = cards
         .iter()
         .filter(|(_, c)| c.annotation.is_some())
         .map(|(n, _)| n.as_str())
         .collect();
-    let annotated: Vec<(String, Vec<crate::annotations::Annotation>)> = if notes.len() <= 64 {
-        notes
-            .iter()
-            .map(|n| {
-                (
-                    n.to_string(),
-                    store.load(n).map(|l| l.annotations).unwrap_or_default(),
-                )
-            })
-            .collect()
+    let live = if notes.len() <= 64 {
+        live_highlights(notes.iter().map(|n| {
+            let list = store.load(n).map(|l| l.annotations).unwrap_or_default();
+            let ids = list.into_iter().map(|a| (a.id, a.status)).collect();
+            (n.to_string(), ids)
+        }))
     } else {
-        store.all()?
+        live_highlights(store.summaries())
     };
-    let live: HashSet<(String, String)> = annotated
-        .into_iter()
-        .flat_map(|(note, list)| {
-            list.into_iter()
-                .filter(|a| a.status != crate::anchor::Status::Orphan)
-                .map(move |a| (note.clone(), a.id))
-        })
-        .collect();
     let mut rows = Vec::new();
     for (note, card) in cards {
         if !is_under(&note, under) {
             continue;
         }
-        let suspended = card
-            .annotation
-            .as_ref()
-            .is_some_and(|a| !live.contains(&(note.clone(), a.clone())));
+        let suspended = is_suspended(&card, &note, &live);
         let s = scheduler.schedule(reviews.get(&card.id).map_or(&[][..], Vec::as_slice));
         rows.push(CardRow {
             id: card.id,
@@ -915,5 +927,21 @@ mod tests {
         assert!(study.read_notes().contains("net/a.md"));
         study.mark_read("net/a.md", false).unwrap();
         assert!(study.read_notes().is_empty());
+    }
+
+    #[test]
+    fn the_tree_badges_and_the_queue_agree_on_a_card_whose_highlight_is_gone() {
+        let (_dir, study, store) = setup();
+        let text = "Caches hold hot keys.";
+        let a = crate::annotations::Annotation::new(text, 0, 6, "yellow").unwrap();
+        store.add("n.md", a.clone()).unwrap();
+        study.add_card("n.md", card(&a.id)).unwrap();
+        study.add_card("n.md", card("deleted-highlight")).unwrap();
+        let now = datetime!(2026-01-01 9:00 UTC);
+        let queue = due(&study, &store, "", now).unwrap();
+        let badges = progress::per_note(&["n.md".to_string()], &study, &store, now).unwrap();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(badges["n.md"].due, queue.len());
+        assert_eq!((badges["n.md"].cards, badges["n.md"].highlights), (2, 1));
     }
 }

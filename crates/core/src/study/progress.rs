@@ -66,22 +66,19 @@ pub fn per_note(
         .collect();
     // The annotation files and the cards files, read side by side.
     let (annotated, cards) = rayon::join(|| store.summaries(), || study.all_cards());
-    let mut orphaned: HashSet<(String, String)> = HashSet::new();
-    for (note, count, orphans) in annotated {
-        if let Some(p) = out.get_mut(&note) {
-            p.highlights = count;
-        }
-        for id in orphans {
-            orphaned.insert((note.clone(), id));
+    for (note, ids) in &annotated {
+        if let Some(p) = out.get_mut(note) {
+            p.highlights = ids.len();
         }
     }
+    let live = super::live_highlights(annotated);
     let due: Vec<(String, bool)> = {
         use rayon::prelude::*;
         cards?
             .into_par_iter()
             .filter(|(note, _)| known.contains(note.as_str()))
             .map(|(note, card)| {
-                let due = is_due(&card, &note, &orphaned, &reviews, &scheduler, now);
+                let due = is_due(&card, &note, &live, &reviews, &scheduler, now);
                 (note, due)
             })
             .collect()
@@ -108,19 +105,18 @@ pub fn of_vault(
     Ok(rows(&per_note(&notes, study, store, now)?, under))
 }
 
-/// Due now: not suspended (its highlight is not an orphan), and new or past its due time.
+/// Due now: not suspended (its highlight is there and not an orphan, as the review queue
+/// counts it), and new or past its due time.
 fn is_due(
     card: &Card,
     note: &str,
-    orphaned: &HashSet<(String, String)>,
+    live: &HashSet<(String, String)>,
     reviews: &HashMap<String, Vec<super::Reviewed>>,
     scheduler: &Scheduler,
     now: OffsetDateTime,
 ) -> bool {
-    if let Some(a) = &card.annotation {
-        if orphaned.contains(&(note.to_string(), a.clone())) {
-            return false;
-        }
+    if super::is_suspended(card, note, live) {
+        return false;
     }
     match reviews.get(&card.id) {
         None => true,

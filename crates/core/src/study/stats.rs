@@ -58,6 +58,18 @@ fn topic_of(note: &str) -> String {
     }
 }
 
+/// The Study view's numbers of `study` at `now`, in the local time `offset` (minutes east of
+/// UTC): every card with its schedule and every review.
+pub fn of_study(
+    study: &super::Study,
+    store: &crate::annotations::Store,
+    now: OffsetDateTime,
+    offset: i32,
+) -> crate::error::Result<Stats> {
+    let cards = super::list(study, store, "")?;
+    Ok(compute(&cards, &study.reviews(), now, offset))
+}
+
 /// The Study view's numbers at `now`, in the local time `offset` (minutes east of UTC), from
 /// `cards` (as [`super::list`] gives them) and every review (as [`super::Study::reviews`]).
 pub fn compute(cards: &[CardRow], reviews: &[Review], now: OffsetDateTime, offset: i32) -> Stats {
