@@ -30,7 +30,7 @@ export function annotationCard(a) {
   el.dataset.color = a.color;
   el.tabIndex = 0;
   const quote = document.createElement('blockquote');
-  quote.textContent = a.quote.exact;
+  quote.textContent = (a.current || a.quote).exact;
   el.append(quote);
   if (a.comment) {
     const c = document.createElement('div');
@@ -161,7 +161,7 @@ export function createAnnotations({ body, margin, popover, paletteButton, cardsB
       decorate(mark, i) {
         mark.dataset.id = placed[i].id;
         mark.dataset.color = placed[i].color;
-        mark.title = placed[i].comment || placed[i].quote.exact;
+        mark.title = placed[i].comment || (placed[i].current || placed[i].quote).exact;
       },
     });
   }

@@ -12,7 +12,7 @@ export function filterAnnotations(notes, { text = '', color = '' } = {}) {
       annotations: n.annotations.filter((a) => {
         if (color && a.color !== color) return false;
         const tags = a.tags.map((t) => fold(t));
-        const hay = fold(`${a.quote.exact} ${a.comment} ${n.title}`);
+        const hay = fold(`${(a.current || a.quote).exact} ${a.comment} ${n.title}`);
         return words.every((w) => (w.startsWith('#') ? tags.includes(w.slice(1)) : hay.includes(w) || tags.includes(w)));
       }),
     }))

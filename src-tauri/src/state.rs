@@ -236,6 +236,8 @@ impl Session {
                 let notes = index.note_count();
                 let _ = self.index.set(index);
                 self.start_watching(app, vault);
+                // Conflict copies a sync tool left while Margin was closed.
+                self.merge_sync_copies(app, vault);
                 release_freed_memory();
                 self.set_status(
                     app,
@@ -278,6 +280,65 @@ impl Session {
             .unwrap_or(false)
     }
 
+    /// Merges the conflict copies sync tools left of Margin's files (see `margin_core::sync`),
+    /// then refreshes what they touched: the index and the window.
+    fn merge_sync_copies(&self, app: &AppHandle, vault: &Vault) {
+        let (Some(store), Some(index)) = (self.store.as_ref(), self.index.get()) else {
+            return;
+        };
+        let report = margin_core::sync::merge_copies(store);
+        if report.is_empty() {
+            return;
+        }
+        tracing::info!("sync conflict copies: {report:?}");
+        let annotations: Vec<String> = report
+            .merged
+            .iter()
+            .map(|m| m.into.as_path())
+            .chain(report.git_merged.iter().map(|p| p.as_path()))
+            .filter_map(|p| p.strip_prefix(store.dir()).ok())
+            .filter_map(|rel| {
+                rel.to_str()?
+                    .strip_suffix(".json")
+                    .map(|id| id.replace('\\', "/"))
+            })
+            .collect();
+        let changes = margin_core::watch::Changes {
+            annotations: annotations.clone(),
+            ..Default::default()
+        };
+        if let Err(err) = index.apply(vault, &changes) {
+            tracing::warn!("indexing merged annotations: {err}");
+        }
+        let _ = app.emit(
+            "vault-changed",
+            &VaultChanged {
+                generation: self.generation,
+                touched: Default::default(),
+                renamed: Vec::new(),
+                annotations,
+                rescan: false,
+            },
+        );
+        let mut message = format!(
+            "merged {} conflict cop{} left by a sync tool",
+            report.merged.len() + report.git_merged.len(),
+            if report.merged.len() + report.git_merged.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        );
+        if !report.left.is_empty() {
+            message.push_str(&format!(
+                "; {} could not be read and stay as they are ({})",
+                report.left.len(),
+                report.left[0].0.display()
+            ));
+        }
+        let _ = app.emit("sync-merged", &message);
+    }
+
     /// Watches the vault: each batch of changes is applied to the index and sent to the window.
     fn start_watching(self: &Arc<Self>, app: &AppHandle, vault: &Vault) {
         let handle = app.clone();
@@ -293,9 +354,26 @@ impl Session {
                 return;
             };
             let mut changes = changes;
+            if changes.sync_copies {
+                session.merge_sync_copies(&handle, &watched);
+                changes.sync_copies = false;
+            }
             changes.annotations.retain(|id| !session.is_own_echo(id));
             if changes.is_empty() {
                 return;
+            }
+            // A note changed on disk: its highlights are found again and what moved is saved
+            // (reading a note never writes; a real change does).
+            if let Some(store) = session.store.as_ref() {
+                for id in &changes.notes {
+                    if let Ok(note) = margin_core::Note::load(&watched, id, &[]) {
+                        match store.reanchor_changed(id, &note.text) {
+                            Ok(true) => session.wrote_annotations(id),
+                            Ok(false) => {}
+                            Err(err) => tracing::warn!("re-anchoring {id}: {err}"),
+                        }
+                    }
+                }
             }
             match index.apply(&watched, &changes) {
                 Ok(stats) => {

@@ -68,6 +68,14 @@ enum Command {
         #[arg(long = "tag")]
         tags: Vec<String>,
     },
+    /// Check the vault's Margin files and repair what can be repaired without losing
+    /// anything: conflict copies of sync tools merged, unreadable files set aside (bytes
+    /// kept), a corrupt search index rebuilt; annotations of notes that are gone are listed.
+    Doctor {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List or export annotations.
     Annotations {
         #[command(subcommand)]
@@ -170,6 +178,29 @@ enum AnnotationsAction {
         /// Print JSON: id, note, quote, start, end, status, color, comment, tags.
         #[arg(long)]
         json: bool,
+    },
+    /// Change an annotation: its comment, colour or tags (what the window's edit form does).
+    Edit {
+        /// The annotation's id (or a unique start of it, 4 characters or more).
+        id: String,
+        /// The new comment (Markdown); `""` removes it.
+        #[arg(long)]
+        comment: Option<String>,
+        /// The new colour.
+        #[arg(long)]
+        color: Option<String>,
+        /// The tags, replacing the old ones; repeat for several.
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Remove every tag.
+        #[arg(long, conflicts_with = "tags")]
+        no_tags: bool,
+    },
+    /// Delete an annotation (a tombstone stays in its file, so a sync tool's older copy
+    /// cannot bring it back).
+    Rm {
+        /// The annotation's id (or a unique start of it).
+        id: String,
     },
     /// Export every annotation.
     Export {
@@ -345,6 +376,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             writeln!(out, "{id}")?;
         }
         Command::Annotations { action } => annotations_command(&vault, action, &mut out)?,
+        Command::Doctor { json } => doctor(&vault, json, &mut out)?,
         Command::New { title, folder } => {
             let id = edit::create_note(&vault, &folder, &title)?;
             writeln!(out, "{id}")?;
@@ -682,9 +714,28 @@ fn store(vault: &Vault) -> anyhow::Result<Store> {
     Ok(Store::for_vault(vault, &Places::for_user()?.data_dir))
 }
 
+/// Merges the conflict copies a sync tool left of Margin's files before they are listed, and
+/// says so on stderr.
+fn merge_sync_copies(store: &Store) {
+    let report = margin_core::sync::merge_copies(store);
+    for m in &report.merged {
+        eprintln!(
+            "margin: merged the {:?} conflict copy {} into {}",
+            m.tool,
+            m.copy.display(),
+            m.into.display()
+        );
+    }
+    for (path, why) in &report.left {
+        eprintln!("margin: warning: {} was not merged: {why}", path.display());
+    }
+}
+
 /// Every annotated note with its title and annotations, anchored in the current text.
 fn anchored_all(vault: &Vault, only: Option<&str>) -> anyhow::Result<annotations::Collected> {
-    let (all, set_aside) = annotations::collect(&store(vault)?, vault, only)?;
+    let store = store(vault)?;
+    merge_sync_copies(&store);
+    let (all, set_aside) = annotations::collect(&store, vault, only)?;
     for path in set_aside {
         eprintln!(
             "margin: warning: an annotation file did not parse; it was moved to {}",
@@ -707,7 +758,7 @@ fn annotations_command(
                 .flat_map(|(id, _, list)| list.iter().map(move |a| (id, a)))
                 .map(|(id, a)| {
                     serde_json::json!({
-                        "id": a.id, "note": id, "quote": a.quote.exact,
+                        "id": a.id, "note": id, "quote": a.text(),
                         "start": a.position.start, "end": a.position.end, "status": a.status,
                         "color": a.color, "comment": a.comment, "tags": a.tags,
                     })
@@ -727,7 +778,7 @@ fn annotations_command(
                             out,
                             "  [{}] {:?} {} {}-{}",
                             a.color,
-                            a.quote.exact,
+                            a.text(),
                             status.as_str().unwrap_or(""),
                             a.position.start,
                             a.position.end
@@ -739,16 +790,107 @@ fn annotations_command(
                 }
             }
         }
+        AnnotationsAction::Edit {
+            id,
+            comment,
+            color,
+            tags,
+            no_tags,
+        } => {
+            let store = store(vault)?;
+            let (note, found) = store.find(&id)?;
+            if comment.is_none() && color.is_none() && tags.is_empty() && !no_tags {
+                anyhow::bail!("nothing to change: give --comment, --color, --tag or --no-tags");
+            }
+            let patch = annotations::Patch {
+                color: color
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty()),
+                comment,
+                tags: (no_tags || !tags.is_empty()).then_some(tags),
+                range: None,
+            };
+            let saved = store.edit(&note, &found.id, patch, "")?;
+            writeln!(out, "{}", saved.id)?;
+        }
+        AnnotationsAction::Rm { id } => {
+            let store = store(vault)?;
+            let (note, found) = store.find(&id)?;
+            store.remove(&note, &found.id)?;
+            writeln!(out, "removed {} from {note}", found.id)?;
+        }
         AnnotationsAction::Export { format, output } => {
             let format =
                 annotations::ExportFormat::parse(&format).context("the format is md or w3c")?;
-            let text = annotations::export(&store(vault)?, vault, format)?;
+            let store = store(vault)?;
+            merge_sync_copies(&store);
+            let text = annotations::export(&store, vault, format)?;
             match output {
                 Some(path) => annotations::write_export(&path, &text)
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => out.write_all(text.as_bytes())?,
             }
         }
+    }
+    Ok(())
+}
+
+/// `margin doctor`: the Margin files checked and repaired, then the index.
+fn doctor(vault: &Vault, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let store = store(vault)?;
+    let report = margin_core::doctor::check(vault, &store);
+    let cache = Places::for_user()?.cache_dir;
+    let index = match SearchIndex::for_vault(vault, &cache, Some(&store), &mut |_, _| true) {
+        Ok((_, margin_core::search::OpenOutcome::Rebuilt(reason), _)) => {
+            format!("rebuilt ({reason})")
+        }
+        Ok((_, margin_core::search::OpenOutcome::Created, _)) => "created".to_string(),
+        Ok(_) => "ok".to_string(),
+        Err(err) => format!("failed: {err}"),
+    };
+    if json {
+        let mut value = serde_json::to_value(&report)?;
+        value["index"] = serde_json::Value::String(index);
+        serde_json::to_writer_pretty(&mut *out, &value)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} annotation files, {} cards files checked; search index {index}",
+        report.annotation_files, report.card_files
+    )?;
+    for m in &report.sync.merged {
+        writeln!(
+            out,
+            "merged the {:?} conflict copy {} into {} ({} records taken)",
+            m.tool,
+            m.copy.display(),
+            m.into.display(),
+            m.taken
+        )?;
+    }
+    for path in &report.sync.git_merged {
+        writeln!(out, "merged git's conflict markers in {}", path.display())?;
+    }
+    for path in &report.set_aside {
+        writeln!(
+            out,
+            "did not parse, set aside (bytes kept): {}",
+            path.display()
+        )?;
+    }
+    for (note, n) in &report.orphaned_files {
+        writeln!(
+            out,
+            "{note}: the note is gone; its {n} annotation(s) are kept (rename the note back, or delete them)"
+        )?;
+    }
+    for (path, why) in &report.sync.left {
+        writeln!(out, "left as it is: {}: {why}", path.display())?;
+    }
+    if report.is_clean() && report.orphaned_files.is_empty() {
+        writeln!(out, "nothing to repair")?;
     }
     Ok(())
 }

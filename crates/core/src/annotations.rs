@@ -3,7 +3,8 @@
 //!
 //! One JSON file per note, `.margin/annotations/<note id>.json` inside the vault, so notes and
 //! their annotations travel and sync together (a read-only vault falls back to the user's data
-//! folder). Files are pretty-printed with a stable key order so sync tools merge them well.
+//! folder). A file holds one annotation per line, sorted by id, keys in a stable order, and
+//! deletions as tombstones, so that sync tools and git merge them (see [`crate::sync`]).
 //!
 //! Nothing is ever lost:
 //! - every write goes to a temp file in the same folder, is flushed to disk (`fsync`), renamed
@@ -24,8 +25,14 @@ use crate::atomic::{sync_dir, write_atomically};
 use crate::error::{Error, Result};
 use crate::vault::{check_id, Vault};
 
-/// Version of the annotation file format.
-pub const FILE_VERSION: u32 = 1;
+/// Version of the annotation file format: 2 added tombstones (`deleted`), the kept original
+/// quote (`current` beside it) and files sorted by id. Version 1 files are read as they are
+/// and written as version 2 at their next change.
+pub const FILE_VERSION: u32 = 2;
+
+/// How long a deleted annotation's tombstone is kept: longer than any copy of the vault stays
+/// unsynced, so the deletion reaches every computer before it is forgotten.
+pub const TOMBSTONE_DAYS: i64 = 90;
 
 /// The colours offered by default (keys 1–5 in the window); a vault may name them.
 pub const DEFAULT_COLORS: [&str; 5] = ["yellow", "green", "blue", "pink", "purple"];
@@ -57,6 +64,15 @@ pub struct Annotation {
     /// How it fits the note's current text (as of the last anchoring).
     #[serde(default)]
     pub status: Status,
+    /// What a changed note holds where the highlight was found again, when that differs from
+    /// `quote`: the quote itself stays as the user made it, so a fuzzy match (a note read in
+    /// the middle of an editor's save) can never rewrite a highlight's words for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Quote>,
+    /// When it was deleted (RFC 3339): a tombstone, kept [`TOMBSTONE_DAYS`] so that a sync
+    /// merge with an older copy of the file cannot bring the highlight back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<String>,
 }
 
 /// An annotation as the window shows it: with its comment rendered (sanitised Markdown).
@@ -125,11 +141,72 @@ struct NoteFile {
     annotations: Vec<Annotation>,
 }
 
-/// The current time as RFC 3339, UTC.
+/// Reads an annotation file; one with git's conflict markers (`<<<<<<<`, `=======`,
+/// `>>>>>>>`) is read as the merge of its two sides rather than as a corrupt file.
+fn parse_file(bytes: &[u8]) -> std::result::Result<NoteFile, String> {
+    match serde_json::from_slice::<NoteFile>(bytes) {
+        Ok(file) => Ok(file),
+        Err(err) => {
+            let text = std::str::from_utf8(bytes).map_err(|_| err.to_string())?;
+            let (ours, theirs) = crate::sync::git_sides(text).ok_or_else(|| err.to_string())?;
+            let ours: NoteFile = serde_json::from_str(&ours).map_err(|e| e.to_string())?;
+            let theirs: NoteFile = serde_json::from_str(&theirs).map_err(|e| e.to_string())?;
+            Ok(NoteFile {
+                version: ours.version.max(theirs.version),
+                note: ours.note,
+                annotations: merge(ours.annotations, theirs.annotations),
+            })
+        }
+    }
+}
+
+/// Parses the records of an annotation file (a sync tool's copy, say), conflict markers
+/// merged: for `sync`, which merges copies through [`Store::merge_in`].
+pub(crate) fn parse_records(bytes: &[u8]) -> std::result::Result<Vec<Annotation>, String> {
+    let file = parse_file(bytes)?;
+    if file.version > FILE_VERSION {
+        return Err(format!(
+            "written by a newer Margin (format {}); update Margin to read it",
+            file.version
+        ));
+    }
+    Ok(file.annotations)
+}
+
+/// Whether a record deleted at `deleted` and last changed at `updated` is deleted.
+fn is_tombstone(deleted: Option<&str>, updated: &str) -> bool {
+    let at = |s: &str| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    };
+    deleted.is_some_and(|d| at(d) >= at(updated))
+}
+
+/// A tombstone old enough to forget.
+fn is_expired(a: &Annotation) -> bool {
+    let Some(deleted) = a.deleted.as_deref().and_then(|d| {
+        time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok()
+    }) else {
+        return false;
+    };
+    time::OffsetDateTime::now_utc() - deleted > time::Duration::days(TOMBSTONE_DAYS)
+}
+
+/// The current time as RFC 3339, UTC: the stamp of every record Margin writes.
 pub fn now() -> String {
-    time::OffsetDateTime::now_utc()
+    (time::OffsetDateTime::now_utc() + time::Duration::seconds(CLOCK_SKEW.get()))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+thread_local! {
+    static CLOCK_SKEW: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// Makes [`now`] on this thread run `seconds` ahead (or behind): for tests that play two
+/// computers whose clocks disagree. Not for anything else.
+#[doc(hidden)]
+pub fn skew_clock_for_tests(seconds: i64) {
+    CLOCK_SKEW.set(seconds);
 }
 
 impl Annotation {
@@ -162,45 +239,98 @@ impl Annotation {
             created: stamp.clone(),
             updated: stamp,
             status: Status::Anchored,
+            current: None,
+            deleted: None,
         })
     }
 }
 
-/// Finds `quote` in a note's visible `text` for a new annotation: it must occur once, or once
-/// after `prefix` (the text just before it). Returns the character range.
+/// Finds `quote` in a note's visible `text` for a new annotation: it must occur once, or
+/// `prefix` (the text just before it) must pick one occurrence. The prefix is matched as
+/// Hypothesis's anchoring does, forgivingly: white space does not count (a prefix without the
+/// space before the quote still fits) and a few typing errors (up to a quarter of its letters)
+/// are allowed, as long as one occurrence fits clearly best. Returns the character range.
 pub fn find_quote(text: &str, quote: &str, prefix: Option<&str>) -> Result<(usize, usize)> {
     if quote.trim().is_empty() {
         return Err(Error::BadSelection {
             reason: "the quote is empty".into(),
         });
     }
-    let hits: Vec<usize> = text
-        .match_indices(quote)
-        .map(|(byte, _)| byte)
-        .filter(|&byte| prefix.is_none_or(|p| text[..byte].ends_with(p)))
-        .collect();
-    match hits.as_slice() {
+    let hits: Vec<usize> = text.match_indices(quote).map(|(byte, _)| byte).collect();
+    let chosen: Vec<usize> = match prefix.map(squeeze).filter(|p| !p.is_empty()) {
+        None => hits.clone(),
+        Some(prefix) => {
+            let scored: Vec<(usize, usize)> = hits
+                .iter()
+                .map(|&byte| {
+                    // Enough text before the hit for the prefix and its white space.
+                    let mut from = byte.saturating_sub(8 * prefix.len() + 64);
+                    while !text.is_char_boundary(from) {
+                        from -= 1;
+                    }
+                    let before = squeeze(&text[from..byte]);
+                    let tail: Vec<char> = before.chars().collect();
+                    let want: Vec<char> = prefix.chars().collect();
+                    let tail = &tail[tail.len().saturating_sub(want.len())..];
+                    (edit_distance(&want, tail), byte)
+                })
+                .filter(|(errors, _)| *errors * 4 <= prefix.chars().count())
+                .collect();
+            let best = scored.iter().map(|(e, _)| *e).min();
+            scored
+                .into_iter()
+                .filter(|(e, _)| Some(*e) == best)
+                .map(|(_, byte)| byte)
+                .collect()
+        }
+    };
+    match chosen.as_slice() {
         [byte] => {
             let start = text[..*byte].chars().count();
             Ok((start, start + quote.chars().count()))
         }
         [] => Err(Error::BadSelection {
+            reason: if hits.is_empty() {
+                format!("{quote:?} is not in the note's text")
+            } else {
+                format!(
+                    "{quote:?} occurs {} time(s), but none after that prefix",
+                    hits.len()
+                )
+            },
+        }),
+        many => Err(Error::BadSelection {
             reason: format!(
-                "{quote:?} is not in the note's text{}",
+                "{quote:?} occurs {} times{}; add the text just before it (--prefix) to pick one",
+                many.len(),
                 if prefix.is_some() {
-                    " after that prefix"
+                    " and the prefix fits several"
                 } else {
                     ""
                 }
             ),
         }),
-        many => Err(Error::BadSelection {
-            reason: format!(
-                "{quote:?} occurs {} times; add the text just before it (--prefix) to pick one",
-                many.len()
-            ),
-        }),
     }
+}
+
+/// `s` without its white space: a prefix typed for `--prefix` is compared on its letters.
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Levenshtein distance (two rows; prefixes are short).
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            row[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    prev[b.len()]
 }
 
 impl Annotation {
@@ -230,29 +360,88 @@ impl Annotation {
     }
 }
 
-/// Anchors every annotation in the current `text`: positions and context are updated for the
-/// ones that moved, orphans keep their last place. Returns true when anything changed.
+/// Anchors every annotation in the current `text`: positions, status and the current match
+/// ([`Annotation::current`]) are updated for the ones that moved; the user's quote is kept;
+/// orphans keep their last place. Returns true when anything changed.
 pub fn reanchor(text: &str, annotations: &mut [Annotation]) -> bool {
     let chars: Vec<char> = text.chars().collect();
     let mut changed = false;
     for a in annotations.iter_mut() {
-        let before = (a.position, a.status, a.quote.clone());
-        match anchor::anchor_chars(&chars, &a.quote, a.position) {
+        let before = (a.position, a.status, a.current.clone());
+        // The last match first (the text drifts a little at each edit), then the original.
+        let found = a
+            .current
+            .as_ref()
+            .and_then(|current| anchor::anchor_chars(&chars, current, a.position))
+            .or_else(|| anchor::anchor_chars(&chars, &a.quote, a.position));
+        match found {
             Some(found) => {
                 a.position = found.position;
                 a.status = found.status;
-                if found.status == Status::Moved {
-                    a.quote = anchor::quote_at(&chars, found.position.start, found.position.end);
-                    // Found again: it is anchored from now on.
-                    a.status = Status::Moved;
-                }
+                let here = anchor::quote_at(&chars, found.position.start, found.position.end);
+                a.current = (here.exact != a.quote.exact).then_some(here);
             }
             None => a.status = Status::Orphan,
         }
-        changed |= before != (a.position, a.status, a.quote.clone());
+        changed |= before != (a.position, a.status, a.current.clone());
     }
-    annotations.sort_by_key(|a| (a.status == Status::Orphan, a.position.start, a.position.end));
+    sort_for_reading(annotations);
     changed
+}
+
+/// Reading order: anchored ones by place, orphans last.
+fn sort_for_reading(annotations: &mut [Annotation]) {
+    annotations.sort_by_key(|a| (a.status == Status::Orphan, a.position.start, a.position.end));
+}
+
+impl Annotation {
+    /// The highlighted words as the note has them now (the last match of a moved highlight,
+    /// else the quote as made): what lists, exports and cards show.
+    pub fn text(&self) -> &str {
+        &self.current.as_ref().unwrap_or(&self.quote).exact
+    }
+
+    /// When this record last changed, deletion included: what a sync merge compares.
+    fn stamp(&self) -> Option<time::OffsetDateTime> {
+        let at = |s: &str| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+        };
+        at(&self.updated).max(self.deleted.as_deref().and_then(at))
+    }
+
+    /// Whether this is a deletion's tombstone: deleted, and not changed since (a record can
+    /// carry both when git merged one computer's deletion with another's later edit line by
+    /// line; the later of the two holds).
+    pub fn is_deleted(&self) -> bool {
+        is_tombstone(self.deleted.as_deref(), &self.updated)
+    }
+}
+
+/// Merges two versions of one note's annotations (this computer's file and a sync tool's
+/// conflict copy, or the two sides of a git conflict), losing nothing: by id, the later change
+/// wins; a deletion is a change too, so a tombstone beats every earlier edit (and on a tie, the
+/// deletion wins). The result is sorted by id, as files are written.
+pub fn merge(ours: Vec<Annotation>, theirs: Vec<Annotation>) -> Vec<Annotation> {
+    let mut by_id: std::collections::BTreeMap<String, Annotation> =
+        std::collections::BTreeMap::new();
+    for a in ours.into_iter().chain(theirs) {
+        match by_id.get(&a.id) {
+            Some(kept) => {
+                let later = match a.stamp().cmp(&kept.stamp()) {
+                    std::cmp::Ordering::Greater => true,
+                    std::cmp::Ordering::Less => false,
+                    std::cmp::Ordering::Equal => a.is_deleted() && !kept.is_deleted(),
+                };
+                if later {
+                    by_id.insert(a.id.clone(), a);
+                }
+            }
+            None => {
+                by_id.insert(a.id.clone(), a);
+            }
+        }
+    }
+    by_id.into_values().collect()
 }
 
 /// What loading a note's annotations found.
@@ -332,20 +521,30 @@ impl Store {
         json_file_of(&self.dir, note)
     }
 
-    /// The annotations of `note`. A file that does not parse is moved aside and reported in
-    /// [`Loaded::set_aside`]; the note then has none until the user restores it.
+    /// The annotations of `note` (not the tombstones of deleted ones), in reading order. A
+    /// file that does not parse is moved aside and reported in [`Loaded::set_aside`]; the note
+    /// then has none until the user restores it.
     pub fn load(&self, note: &str) -> Result<Loaded> {
+        let (mut all, set_aside) = self.load_file(note)?;
+        all.retain(|a| !a.is_deleted());
+        sort_for_reading(&mut all);
+        Ok(Loaded {
+            annotations: all,
+            set_aside,
+        })
+    }
+
+    /// Every record of `note`'s file, tombstones included; a file with git's conflict markers
+    /// is read as the merge of its two sides.
+    fn load_file(&self, note: &str) -> Result<(Vec<Annotation>, Option<PathBuf>)> {
         let path = self.file_of(note)?;
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        match serde_json::from_slice::<NoteFile>(&bytes) {
-            Ok(file) if file.version <= FILE_VERSION => Ok(Loaded {
-                annotations: file.annotations,
-                set_aside: None,
-            }),
+        match parse_file(&bytes) {
+            Ok(file) if file.version <= FILE_VERSION => Ok((file.annotations, None)),
             Ok(file) => Err(Error::Annotations {
                 path,
                 message: format!(
@@ -354,23 +553,9 @@ impl Store {
                 ),
             }),
             Err(err) => {
-                let aside = path.with_file_name(format!(
-                    "{}.corrupt-{}",
-                    path.file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default(),
-                    time::OffsetDateTime::now_utc().unix_timestamp()
-                ));
-                fs::rename(&path, &aside).map_err(|e| Error::io(&path, e))?;
-                tracing::warn!(
-                    "{} did not parse ({err}); moved to {}",
-                    path.display(),
-                    aside.display()
-                );
-                Ok(Loaded {
-                    annotations: Vec::new(),
-                    set_aside: Some(aside),
-                })
+                tracing::warn!("{} did not parse: {err}", path.display());
+                let aside = crate::atomic::set_aside(&path)?;
+                Ok((Vec::new(), Some(aside)))
             }
         }
     }
@@ -390,7 +575,7 @@ impl Store {
         self.update(note, |list| {
             list.retain(|a| a.id != annotation.id);
             list.push(annotation);
-            list.sort_by_key(|a| (a.status == Status::Orphan, a.position.start, a.position.end));
+            sort_for_reading(list);
         })?;
         Ok(())
     }
@@ -406,6 +591,7 @@ impl Store {
             if let Some((start, end)) = patch.range {
                 let fresh = Annotation::new(text, start, end, &a.color)?;
                 a.quote = fresh.quote;
+                a.current = None;
                 a.position = fresh.position;
                 a.status = Status::Anchored;
             }
@@ -428,7 +614,8 @@ impl Store {
         result
     }
 
-    /// Removes annotation `id` of `note` and returns it (for undo).
+    /// Removes annotation `id` of `note` and returns it (for undo). A tombstone stays in the
+    /// file, so a sync merge with an older copy cannot bring it back.
     pub fn remove(&self, note: &str, id: &str) -> Result<Annotation> {
         let (removed, _) = self.update(note, |list| {
             let at = list.iter().position(|a| a.id == id)?;
@@ -438,51 +625,119 @@ impl Store {
     }
 
     /// The annotations of `note` anchored in its current visible `text` (`None`: the note is
-    /// gone, so all are orphans). Moved ones get their new selectors saved.
+    /// gone, so all are orphans). Only read: nothing is written, so reading a note (or a note
+    /// caught in the middle of an editor's save) never changes its annotations on disk.
     pub fn anchored(&self, note: &str, text: Option<&str>) -> Result<Loaded> {
-        if !self.file_of(note)?.exists() {
-            return Ok(Loaded::default());
-        }
-        let ((), loaded) = self.modify(note, |list| {
-            let changed = match text {
-                Some(text) => reanchor(text, list),
-                None => {
-                    let mut changed = false;
-                    for a in list.iter_mut() {
-                        changed |= a.status != Status::Orphan;
-                        a.status = Status::Orphan;
-                    }
-                    changed
+        let mut loaded = self.load(note)?;
+        match text {
+            Some(text) => {
+                reanchor(text, &mut loaded.annotations);
+            }
+            None => {
+                for a in &mut loaded.annotations {
+                    a.status = Status::Orphan;
                 }
-            };
-            ((), changed)
-        })?;
+            }
+        }
         Ok(loaded)
     }
 
-    /// The one read-modify-write path: `change` returns whether it changed anything worth
-    /// writing.
+    /// Re-anchors `note`'s annotations in its new visible `text` and saves what moved: called
+    /// when the note itself changed on disk (not when it is only read). Returns whether
+    /// anything was written.
+    pub fn reanchor_changed(&self, note: &str, text: &str) -> Result<bool> {
+        if !self.file_of(note)?.exists() {
+            return Ok(false);
+        }
+        let (changed, _) = self.modify(note, |list| {
+            let changed = reanchor(text, list);
+            (changed, changed)
+        })?;
+        Ok(changed)
+    }
+
+    /// Every record of `note`'s file as stored, the tombstones of deleted annotations
+    /// included: for checks of what a sync merge kept.
+    pub fn records(&self, note: &str) -> Result<Vec<Annotation>> {
+        Ok(self.load_file(note)?.0)
+    }
+
+    /// Writes `note`'s file again as it reads (a file with git's conflict markers becomes
+    /// their merge).
+    pub(crate) fn rewrite(&self, note: &str) -> Result<()> {
+        self.locked(|| {
+            let (all, _) = self.load_file(note)?;
+            self.write(note, all)
+        })
+    }
+
+    /// Runs `f` holding the store's lock (a file lock, so the app and the CLI exclude each
+    /// other).
+    fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        crate::atomic::with_lock(&self.dir.join(".lock"), f)
+    }
+
+    /// The one read-modify-write path: `change` edits the live annotations and returns whether
+    /// it changed anything worth writing. An annotation it removed becomes a tombstone; one it
+    /// brought back (undo) loses its tombstone and counts as changed now; tombstones older
+    /// than [`TOMBSTONE_DAYS`] are dropped.
     pub(crate) fn modify<T>(
         &self,
         note: &str,
         change: impl FnOnce(&mut Vec<Annotation>) -> (T, bool),
     ) -> Result<(T, Loaded)> {
-        fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
-        let lock_path = self.dir.join(".lock");
-        let lock = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
-        lock.lock().map_err(|e| Error::io(&lock_path, e))?;
-        let mut loaded = self.load(note)?;
-        let (out, changed) = change(&mut loaded.annotations);
-        if changed {
-            self.write(note, &loaded.annotations)?;
-        }
-        drop(lock);
-        Ok((out, loaded))
+        self.locked(|| {
+            let (all, set_aside) = self.load_file(note)?;
+            let (mut tombs, mut live): (Vec<Annotation>, Vec<Annotation>) =
+                all.into_iter().partition(Annotation::is_deleted);
+            sort_for_reading(&mut live);
+            let before: std::collections::HashMap<String, Annotation> =
+                live.iter().map(|a| (a.id.clone(), a.clone())).collect();
+            let (out, changed) = change(&mut live);
+            if changed {
+                let stamp = now();
+                let kept: std::collections::HashSet<&str> =
+                    live.iter().map(|a| a.id.as_str()).collect();
+                for (id, mut gone) in before {
+                    if !kept.contains(id.as_str()) {
+                        gone.deleted = Some(stamp.clone());
+                        tombs.push(gone);
+                    }
+                }
+                for a in &mut live {
+                    if tombs.iter().any(|t| t.id == a.id) {
+                        a.updated = stamp.clone();
+                    }
+                    a.deleted = None;
+                }
+                tombs.retain(|t| !live.iter().any(|a| a.id == t.id) && !is_expired(t));
+                let mut records = live.clone();
+                records.extend(tombs);
+                self.write(note, records)?;
+            }
+            Ok((
+                out,
+                Loaded {
+                    annotations: live,
+                    set_aside,
+                },
+            ))
+        })
+    }
+
+    /// Merges `theirs` (a sync tool's copy, read by the caller) into `note`'s file, under the
+    /// lock, and writes the result. Returns how many records the merge took from `theirs`.
+    pub fn merge_in(&self, note: &str, theirs: Vec<Annotation>) -> Result<usize> {
+        self.locked(|| {
+            let (ours, _) = self.load_file(note)?;
+            let before = ours.clone();
+            let merged = merge(ours, theirs);
+            let taken = merged.iter().filter(|a| !before.contains(a)).count();
+            if taken > 0 || before.len() != merged.len() {
+                self.write(note, merged)?;
+            }
+            Ok(taken)
+        })
     }
 
     fn palette_path(&self) -> PathBuf {
@@ -511,49 +766,57 @@ impl Store {
             message: e.to_string(),
         })?;
         json.push(b'\n');
-        write_atomically(&path, &json)
+        crate::atomic::replace_checked::<Palette>(&path, &json)
     }
 
-    /// Writes the file of `note` atomically and durably (or removes it when empty).
-    fn write(&self, note: &str, annotations: &[Annotation]) -> Result<()> {
+    /// Writes the file of `note` atomically and durably: one record per line, sorted by id, so
+    /// that two computers adding highlights to one note rarely touch the same lines and git
+    /// merges them (see [`crate::sync::line_per_record`]); a note left with no record at all
+    /// loses its file.
+    fn write(&self, note: &str, mut records: Vec<Annotation>) -> Result<()> {
         let path = self.file_of(note)?;
         let dir = path.parent().unwrap_or(&self.dir).to_path_buf();
-        if annotations.is_empty() {
+        if records.is_empty() {
             return match fs::remove_file(&path) {
                 Ok(()) => sync_dir(&dir),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
                 Err(e) => Err(Error::io(&path, e)),
             };
         }
-        let file = NoteFile {
-            version: FILE_VERSION,
-            note: note.to_string(),
-            annotations: annotations.to_vec(),
-        };
-        let mut json = serde_json::to_vec_pretty(&file).map_err(|e| Error::Annotations {
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        let json = crate::sync::line_per_record(
+            &[("version", FILE_VERSION.into()), ("note", note.into())],
+            "annotations",
+            &records,
+        )
+        .map_err(|e| Error::Annotations {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        json.push(b'\n');
         write_atomically(&path, &json)
     }
 
     /// Moves the annotations of a note that was renamed or moved to its new id (merged with any
-    /// the new id already has). Returns how many moved.
+    /// the new id already has). The new file is written before the old one is removed, under
+    /// one lock: a failure or a kill in between leaves them in both places, never in neither.
+    /// Returns how many moved.
     pub fn rename(&self, from: &str, to: &str) -> Result<usize> {
         if from == to || !self.file_of(from)?.exists() {
             return Ok(0);
         }
-        let (moved, _) = self.update(from, std::mem::take)?;
-        let count = moved.len();
-        self.update(to, |list| {
-            for a in moved {
-                if !list.iter().any(|b| b.id == a.id) {
-                    list.push(a);
-                }
+        let old = self.file_of(from)?;
+        self.locked(|| {
+            let (moved, _) = self.load_file(from)?;
+            let count = moved.iter().filter(|a| !a.is_deleted()).count();
+            let (ours, _) = self.load_file(to)?;
+            self.write(to, merge(ours, moved))?;
+            match fs::remove_file(&old) {
+                Ok(()) => sync_dir(old.parent().unwrap_or(&self.dir))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&old, e)),
             }
-        })?;
-        Ok(count)
+            Ok(count)
+        })
     }
 
     /// Every annotation file of the store: (note id, path, metadata). Hidden files (temp
@@ -573,17 +836,21 @@ impl Store {
                 let path = entry.path().to_path_buf();
                 let rel = path.strip_prefix(&self.dir).ok()?.to_str()?;
                 let id = rel.strip_suffix(".json")?;
-                if id
-                    .rsplit(['/', '\\'])
-                    .next()
-                    .is_some_and(|n| n.starts_with('.'))
-                {
+                // Hidden files (the lock, temp files) and anything not named after a note (a
+                // sync tool's conflict copy, merged by `sync`) are not a note's file.
+                let name = id.rsplit(['/', '\\']).next().unwrap_or("");
+                if name.starts_with('.') || !crate::vault::is_note_name(name) {
                     return None;
                 }
                 let id = id.replace(std::path::MAIN_SEPARATOR, "/");
                 Some((id, path))
             })
             .collect()
+    }
+
+    /// Every note's annotation file: (note id, path).
+    pub fn note_files(&self) -> Vec<(String, PathBuf)> {
+        self.paths()
     }
 
     fn files(&self) -> Vec<(String, PathBuf, fs::Metadata)> {
@@ -610,9 +877,14 @@ impl Store {
     pub fn load_quietly(&self, note: &str) -> Option<(Vec<Annotation>, u64, Vec<u8>)> {
         let path = self.file_of(note).ok()?;
         let bytes = fs::read(&path).ok()?;
-        let file: NoteFile = serde_json::from_slice(&bytes).ok()?;
+        let file = parse_file(&bytes).ok()?;
         let modified = fs::metadata(&path).map_or(0, |m| crate::vault::modified_ms(&m));
-        Some((file.annotations, modified, bytes))
+        let live = file
+            .annotations
+            .into_iter()
+            .filter(|a| !a.is_deleted())
+            .collect();
+        Some((live, modified, bytes))
     }
 
     /// For each annotated note, its annotations' ids with their status — what progress counts
@@ -630,19 +902,58 @@ impl Store {
             id: String,
             #[serde(default)]
             status: Status,
+            #[serde(default)]
+            deleted: Option<String>,
+            #[serde(default)]
+            updated: String,
         }
         self.paths()
             .into_par_iter()
             .filter_map(|(_, path)| {
-                let file: Light = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
+                let bytes = fs::read(&path).ok()?;
+                let Ok(file) = serde_json::from_slice::<Light>(&bytes) else {
+                    // Rare: a file with git's conflict markers, read as its merge.
+                    let file = parse_file(&bytes).ok()?;
+                    let ids = file
+                        .annotations
+                        .into_iter()
+                        .filter(|a| !a.is_deleted())
+                        .map(|a| (a.id, a.status))
+                        .collect();
+                    return Some((file.note, ids));
+                };
                 let ids = file
                     .annotations
                     .into_iter()
+                    .filter(|a| !is_tombstone(a.deleted.as_deref(), &a.updated))
                     .map(|a| (a.id, a.status))
                     .collect();
                 Some((file.note, ids))
             })
             .collect()
+    }
+
+    /// The note holding annotation `id` (a full id, or a unique start of one as `git` takes
+    /// short hashes), with the annotation.
+    pub fn find(&self, id: &str) -> Result<(String, Annotation)> {
+        let id = id.trim();
+        let mut found: Vec<(String, Annotation)> = Vec::new();
+        if id.len() >= 4 {
+            for (note, list) in self.all()? {
+                found.extend(
+                    list.into_iter()
+                        .filter(|a| a.id.starts_with(id))
+                        .map(|a| (note.clone(), a)),
+                );
+            }
+        }
+        match found.len() {
+            1 => Ok(found.remove(0)),
+            0 => Err(Error::AnnotationNotFound { id: id.to_string() }),
+            n => Err(Error::BadInput {
+                message: format!("{n} annotations have ids starting with {id:?}; give more of it"),
+            }),
+        }
     }
 
     /// Every note that has annotations, with them.
@@ -654,9 +965,12 @@ impl Store {
             .into_par_iter()
             .filter_map(|(_, path)| {
                 let bytes = fs::read(&path).ok()?;
-                match serde_json::from_slice::<NoteFile>(&bytes) {
-                    Ok(file) if !file.annotations.is_empty() => Some((file.note, file.annotations)),
-                    Ok(_) => None,
+                match parse_file(&bytes) {
+                    Ok(mut file) => {
+                        file.annotations.retain(|a| !a.is_deleted());
+                        sort_for_reading(&mut file.annotations);
+                        (!file.annotations.is_empty()).then_some((file.note, file.annotations))
+                    }
                     Err(err) => {
                         tracing::warn!("skipping {}: {err}", path.display());
                         None
@@ -775,7 +1089,7 @@ pub fn export_markdown(all: &[(String, String, Vec<Annotation>)]) -> String {
         out.push_str(&format!("\n### {title}\n\n`{note}`\n"));
         for a in annotations {
             out.push('\n');
-            for line in a.quote.exact.lines() {
+            for line in a.text().lines() {
                 out.push_str(&format!("> {line}\n"));
             }
             let mut meta = vec![a.color.clone()];
@@ -802,6 +1116,7 @@ pub fn export_w3c(
         .iter()
         .flat_map(|(note, _, annotations)| annotations.iter().map(move |a| (note, a)))
         .map(|(note, a)| {
+            let quote = a.current.as_ref().unwrap_or(&a.quote);
             let mut item = serde_json::json!({
                 "@context": "http://www.w3.org/ns/anno.jsonld",
                 "id": format!("urn:uuid:{}", a.id),
@@ -812,7 +1127,7 @@ pub fn export_w3c(
                 "target": {
                     "source": source_of(note),
                     "selector": [
-                        { "type": "TextQuoteSelector", "exact": a.quote.exact, "prefix": a.quote.prefix, "suffix": a.quote.suffix },
+                        { "type": "TextQuoteSelector", "exact": quote.exact, "prefix": quote.prefix, "suffix": quote.suffix },
                         { "type": "TextPositionSelector", "start": a.position.start, "end": a.position.end }
                     ]
                 },

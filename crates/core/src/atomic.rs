@@ -79,6 +79,55 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Moves a file Margin cannot read out of the way, as `<name>.corrupt-<unix time>` beside it,
+/// so that the next save cannot overwrite the user's bytes. Returns where it went.
+pub fn set_aside(path: &Path) -> Result<std::path::PathBuf> {
+    let aside = path.with_file_name(format!(
+        "{}.corrupt-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        time::OffsetDateTime::now_utc().unix_timestamp()
+    ));
+    fs::rename(path, &aside).map_err(|e| Error::io(path, e))?;
+    tracing::warn!(
+        "{} did not parse; moved to {}",
+        path.display(),
+        aside.display()
+    );
+    Ok(aside)
+}
+
+/// [`write_atomically`] for a file whose old content must parse as `T` to be replaced: one
+/// that does not (hand-edited, half-synced) is set aside first, never overwritten unseen.
+pub fn replace_checked<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Ok(old) = fs::read(path) {
+        if serde_json::from_slice::<T>(&old).is_err() {
+            set_aside(path)?;
+        }
+    }
+    write_atomically(path, bytes)
+}
+
+/// Runs `f` holding an exclusive lock on the file `lock_path` (made if missing): a lock the
+/// app, the CLI and a second window all respect, so their read-modify-writes of one file
+/// take turns instead of losing each other's changes.
+pub fn with_lock<T>(lock_path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    if let Some(dir) = lock_path.parent() {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)
+        .map_err(|e| Error::io(lock_path, e))?;
+    lock.lock().map_err(|e| Error::io(lock_path, e))?;
+    let out = f();
+    drop(lock);
+    out
+}
+
 /// Temp files older than this are left-overs of a writer that was killed mid-save.
 const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(600);
 

@@ -626,6 +626,7 @@ pub fn place_highlights(store: &Store, id: &str, text: &str, placed: &[Placed]) 
                         || a.status != crate::anchor::Status::Anchored
                     {
                         a.quote = quote;
+                        a.current = None;
                         a.position = position;
                         a.status = crate::anchor::Status::Anchored;
                         changed += 1;
@@ -697,7 +698,7 @@ pub fn set_attachments_folder(vault: &Vault, folder: &str) -> Result<()> {
     let json = serde_json::to_vec_pretty(&settings).map_err(|e| Error::BadInput {
         message: e.to_string(),
     })?;
-    write_atomically(&path, &json)
+    crate::atomic::replace_checked::<serde_json::Value>(&path, &json)
 }
 
 /// Saves an image pasted or dropped into note `note` in the vault's attachments folder (see

@@ -9,12 +9,14 @@
 //! [`edit`] writes notes without losing a word (merge, drafts, conflict copies) through the one
 //! writer [`atomic`]; [`links`] follows renames; [`sourcemap`] joins the reader's text and the source.
 //! [`study`] turns highlights into review cards scheduled with FSRS and counts progress per topic.
+//! [`doctor`] checks and repairs a vault's Margin files; [`sync`] merges the conflict copies sync tools (Syncthing, Dropbox, git…) leave of Margin's files.
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
 #![deny(missing_docs)]
 
 pub mod anchor;
 pub mod annotations;
 pub mod atomic;
+pub mod doctor;
 pub mod edit;
 pub mod error;
 pub mod invariants;
@@ -25,6 +27,7 @@ pub mod render;
 pub mod search;
 pub mod sourcemap;
 pub mod study;
+pub mod sync;
 pub mod tree;
 pub mod vault;
 pub mod watch;

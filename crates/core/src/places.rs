@@ -139,7 +139,7 @@ impl Recent {
         fs::create_dir_all(config_dir).map_err(|e| Error::io(config_dir, e))?;
         let json = serde_json::to_vec_pretty(&recent).unwrap_or_default();
         let file = Self::file(config_dir);
-        fs::write(&file, json).map_err(|e| Error::io(&file, e))?;
+        crate::atomic::replace_checked::<Recent>(&file, &json)?;
         Ok(recent)
     }
 }

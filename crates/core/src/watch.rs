@@ -35,12 +35,15 @@ pub struct Changes {
     /// Something that may hold many notes changed (a folder renamed or deleted): walk the
     /// whole vault again.
     pub rescan: bool,
+    /// A sync tool left a conflict copy of one of Margin's files (run
+    /// [`crate::sync::merge_copies`]).
+    pub sync_copies: bool,
 }
 
 impl Changes {
     /// Nothing worth doing.
     pub fn is_empty(&self) -> bool {
-        self.notes.is_empty() && self.annotations.is_empty() && !self.rescan
+        self.notes.is_empty() && self.annotations.is_empty() && !self.rescan && !self.sync_copies
     }
 }
 
@@ -54,13 +57,24 @@ pub fn classify(vault: &Vault, annotations_dir: Option<&Path>, paths: &[PathBuf]
     let mut notes = BTreeSet::new();
     let mut annotations = BTreeSet::new();
     let mut rescan = false;
+    let mut sync_copies = false;
+    let margin_dir = annotations_dir.and_then(Path::parent);
     for path in paths {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if margin_dir.is_some_and(|m| path.starts_with(m))
+            && !name.starts_with('.')
+            && !crate::sync::originals_of(name).is_empty()
+            && path.exists()
+        {
+            sync_copies = true;
+        }
         if let Some(dir) = annotations_dir {
             if let Ok(rel) = path.strip_prefix(dir) {
-                let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 if !name.starts_with('.') {
                     if let Some(id) = rel.to_str().and_then(|r| r.strip_suffix(".json")) {
-                        annotations.insert(id.replace(std::path::MAIN_SEPARATOR, "/"));
+                        if is_note_name(id.rsplit(['/', '\\']).next().unwrap_or("")) {
+                            annotations.insert(id.replace(std::path::MAIN_SEPARATOR, "/"));
+                        }
                     }
                 }
                 continue;
@@ -84,6 +98,7 @@ pub fn classify(vault: &Vault, annotations_dir: Option<&Path>, paths: &[PathBuf]
         notes: notes.into_iter().collect(),
         annotations: annotations.into_iter().collect(),
         rescan,
+        sync_copies,
     }
 }
 
@@ -101,8 +116,17 @@ pub fn watch(
             // Reads change nothing (and Margin's own walks would otherwise wake it up forever).
             Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
             Ok(event) => {
+                // Hidden files (temp files of a save, the CLI's `.probe-` and lock files, editor
+                // swap files) are nobody's content: they must not restart the debounce, or a
+                // script polling the CLI would hold every change back to the 1 s cap. A save's
+                // rename still arrives under the real name.
                 for path in event.paths {
-                    let _ = tx.send(path);
+                    let hidden = path
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                    if !hidden {
+                        let _ = tx.send(path);
+                    }
                 }
             }
             Err(err) => tracing::warn!("watching the vault: {err}"),

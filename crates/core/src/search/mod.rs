@@ -162,9 +162,10 @@ fn all_anchor(text: &str, annotations: &[Annotation]) -> bool {
         .collect();
     let chars: Vec<char> = text.chars().collect();
     !live.is_empty()
-        && live
-            .iter()
-            .all(|a| crate::anchor::anchor_chars(&chars, &a.quote, a.position).is_some())
+        && live.iter().all(|a| {
+            let quote = a.current.as_ref().unwrap_or(&a.quote);
+            crate::anchor::anchor_chars(&chars, quote, a.position).is_some()
+        })
 }
 
 /// The search index of one vault.
@@ -269,8 +270,10 @@ impl SearchIndex {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let (schema, _) = Fields::schema();
         let index = Index::create_in_dir(dir, schema).map_err(|e| index_err(dir, e))?;
-        fs::write(dir.join("schema-version"), SCHEMA_VERSION.to_string())
-            .map_err(|e| Error::io(dir, e))?;
+        crate::atomic::write_atomically(
+            &dir.join("schema-version"),
+            SCHEMA_VERSION.to_string().as_bytes(),
+        )?;
         let state = IndexState {
             schema_version: SCHEMA_VERSION,
             ..IndexState::default()
@@ -704,7 +707,7 @@ impl SearchIndex {
         for a in annotations {
             let at = sections
                 .iter()
-                .position(|s| s.text.contains(a.quote.exact.trim()))
+                .position(|s| s.text.contains(a.text().trim()))
                 .or_else(|| {
                     (!a.heading.is_empty())
                         .then(|| {
@@ -726,7 +729,7 @@ impl SearchIndex {
                 let text: Vec<String> = notes
                     .iter()
                     .map(|a| {
-                        let mut t = format!("“{}”", a.quote.exact);
+                        let mut t = format!("“{}”", a.text());
                         if !a.comment.trim().is_empty() {
                             t.push_str(" — ");
                             t.push_str(a.comment.trim());

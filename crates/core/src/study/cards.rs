@@ -56,6 +56,14 @@ pub struct Card {
     pub deleted: Option<String>,
 }
 
+/// A card's id, made from what it is of (its highlight and kind, or its note's heading): two
+/// computers that make the same card while apart make one card, which a sync merge joins (its
+/// reviews from both included) instead of two duplicates.
+fn card_id(of: &str) -> String {
+    const CARDS: uuid::Uuid = uuid::uuid!("6f1c2a4e-9b0d-4c8e-a1f3-5d7e9b2c4a60");
+    uuid::Uuid::new_v5(&CARDS, of.as_bytes()).to_string()
+}
+
 impl Card {
     /// A new card of highlight `annotation`.
     pub fn of_highlight(annotation: &Annotation, kind: Kind) -> Result<Card> {
@@ -73,7 +81,7 @@ impl Card {
             _ => {}
         }
         Ok(Card {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: card_id(&format!("{kind:?}\n{}", annotation.id)),
             annotation: Some(annotation.id.clone()),
             heading: None,
             kind,
@@ -90,7 +98,7 @@ impl Card {
             });
         }
         Ok(Card {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: card_id(&format!("heading\n{}\n{heading}", note.id)),
             annotation: None,
             heading: Some(heading.to_string()),
             kind: Kind::Heading,
@@ -176,7 +184,7 @@ pub fn face(card: &Card, note: &Note, annotations: &[Annotation]) -> Face {
     let Some(a) = found.filter(|a| a.status != Status::Orphan && a.position.end <= chars.len())
     else {
         // Gone or orphaned: shown (in lists) with its last quote, suspended.
-        let quote = found.map(|a| a.quote.exact.clone()).unwrap_or_default();
+        let quote = found.map(|a| a.text().to_string()).unwrap_or_default();
         return Face {
             front: found.map(|a| a.comment.clone()).unwrap_or_default(),
             back: quote,

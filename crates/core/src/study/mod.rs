@@ -23,6 +23,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::annotations::Store;
@@ -32,8 +33,9 @@ use crate::vault::check_id;
 pub use cards::{Card, Kind};
 pub use schedule::{Grade, Reviewed, Schedule, Scheduler, State};
 
-/// Version of the cards files.
-const CARDS_VERSION: u32 = 1;
+/// Version of the cards files: 2 writes one card per line and makes a card's id from what it
+/// is of (version 1 files are read as they are).
+const CARDS_VERSION: u32 = 2;
 
 /// One line of a review log: a grade, or the undo of one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,6 +88,49 @@ struct CardsFile {
     cards: Vec<Card>,
 }
 
+/// Reads a cards file; one with git's conflict markers is read as the merge of its sides.
+pub(crate) fn parse_cards(bytes: &[u8]) -> std::result::Result<Vec<Card>, String> {
+    match serde_json::from_slice::<CardsFile>(bytes) {
+        Ok(file) => Ok(file.cards),
+        Err(err) => {
+            let text = std::str::from_utf8(bytes).map_err(|_| err.to_string())?;
+            let (ours, theirs) = crate::sync::git_sides(text).ok_or_else(|| err.to_string())?;
+            let ours: CardsFile = serde_json::from_str(&ours).map_err(|e| e.to_string())?;
+            let theirs: CardsFile = serde_json::from_str(&theirs).map_err(|e| e.to_string())?;
+            Ok(merge_cards(ours.cards, theirs.cards))
+        }
+    }
+}
+
+/// Two versions of one note's cards as one, by id: a card's content never changes, only
+/// whether it exists, so the later of its making and its deletion wins (on a tie, the
+/// deletion).
+fn merge_cards(ours: Vec<Card>, theirs: Vec<Card>) -> Vec<Card> {
+    let stamp = |c: &Card| {
+        let at = |s: &str| OffsetDateTime::parse(s, &Rfc3339).ok();
+        at(&c.created).max(c.deleted.as_deref().and_then(at))
+    };
+    let mut by_id: std::collections::BTreeMap<String, Card> = std::collections::BTreeMap::new();
+    for card in ours.into_iter().chain(theirs) {
+        match by_id.get(&card.id) {
+            Some(kept) => {
+                let later = match stamp(&card).cmp(&stamp(kept)) {
+                    std::cmp::Ordering::Greater => true,
+                    std::cmp::Ordering::Less => false,
+                    std::cmp::Ordering::Equal => card.deleted.is_some() && kept.deleted.is_none(),
+                };
+                if later {
+                    by_id.insert(card.id.clone(), card);
+                }
+            }
+            None => {
+                by_id.insert(card.id.clone(), card);
+            }
+        }
+    }
+    by_id.into_values().collect()
+}
+
 #[derive(Serialize, Deserialize)]
 struct ReadMark {
     note: String,
@@ -135,7 +180,7 @@ pub fn device_id(data_dir: &Path) -> Result<String> {
 /// CLI may append to the same log). A line left unfinished by a process killed mid-write was
 /// never acknowledged (it returns only after the sync), so it is cut off first: the log stays
 /// whole lines only.
-fn append_line(path: &Path, line: &str) -> Result<()> {
+pub(crate) fn append_line(path: &Path, line: &str) -> Result<()> {
     use std::io::{Seek, SeekFrom};
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -225,7 +270,7 @@ impl Study {
             message: e.to_string(),
         })?;
         fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
-        crate::atomic::write_atomically(&self.dir.join("study.json"), &json)
+        crate::atomic::replace_checked::<Settings>(&self.dir.join("study.json"), &json)
     }
 
     /// The scheduler with this vault's settings.
@@ -242,27 +287,44 @@ impl Study {
     fn load_cards(&self, note: &str) -> Result<Vec<Card>> {
         let path = self.cards_file(note)?;
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice::<CardsFile>(&bytes)
-                .map(|f| f.cards)
-                .map_err(|e| Error::Annotations {
-                    path,
-                    message: format!("{e}; fix or remove the file (a copy of it is your cards)"),
-                }),
+            Ok(bytes) => parse_cards(&bytes).map_err(|message| Error::Annotations {
+                path,
+                message: format!("{message}; fix or remove the file (a copy of it is your cards)"),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(Error::io(&path, e)),
         }
     }
 
+    /// Runs a read-modify-write of cards files under the cards' lock (the app and the CLI
+    /// take turns).
+    fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        crate::atomic::with_lock(&self.dir.join("cards").join(".lock"), f)
+    }
+
+    /// Merges `theirs` (the cards of a sync tool's conflict copy) into `note`'s cards file:
+    /// by id, a deletion wins. Returns how many records came from `theirs`.
+    pub(crate) fn merge_cards_in(&self, note: &str, theirs: Vec<Card>) -> Result<usize> {
+        self.locked(|| {
+            let ours = self.load_cards(note)?;
+            let before = ours.clone();
+            let merged = merge_cards(ours, theirs);
+            let taken = merged.iter().filter(|c| !before.contains(c)).count();
+            // Written even when nothing came in: the file may have held conflict markers.
+            self.write_cards(note, merged)?;
+            Ok(taken)
+        })
+    }
+
     fn write_cards(&self, note: &str, mut cards: Vec<Card>) -> Result<()> {
         let path = self.cards_file(note)?;
         cards.sort_by(|a, b| a.id.cmp(&b.id));
-        let json = serde_json::to_vec_pretty(&CardsFile {
-            version: CARDS_VERSION,
-            cards,
-        })
-        .map_err(|e| Error::BadInput {
-            message: e.to_string(),
-        })?;
+        // One card per line, as annotation files (git merges them line by line).
+        let json =
+            crate::sync::line_per_record(&[("version", CARDS_VERSION.into())], "cards", &cards)
+                .map_err(|e| Error::BadInput {
+                    message: e.to_string(),
+                })?;
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -290,6 +352,10 @@ impl Study {
     /// Adds several cards to `note` in one write (a card already there for the same highlight
     /// or heading and kind is given back instead of a new one), in the order given.
     pub fn add_cards(&self, note: &str, new: Vec<Card>) -> Result<Vec<Card>> {
+        self.locked(|| self.add_cards_locked(note, new))
+    }
+
+    fn add_cards_locked(&self, note: &str, new: Vec<Card>) -> Result<Vec<Card>> {
         let mut cards = self.load_cards(note)?;
         let mut out = Vec::with_capacity(new.len());
         let mut changed = false;
@@ -303,6 +369,8 @@ impl Study {
             match same {
                 Some(same) => out.push(same.clone()),
                 None => {
+                    // Made again after a deletion: the same id, alive from now on.
+                    cards.retain(|c| c.id != card.id);
                     cards.push(card.clone());
                     out.push(card);
                     changed = true;
@@ -317,6 +385,10 @@ impl Study {
 
     /// Removes card `id` of `note` (a tombstone stays, so a sync merge cannot revive it).
     pub fn remove_card(&self, note: &str, id: &str) -> Result<()> {
+        self.locked(|| self.remove_card_locked(note, id))
+    }
+
+    fn remove_card_locked(&self, note: &str, id: &str) -> Result<()> {
         let mut cards = self.load_cards(note)?;
         let card = cards
             .iter_mut()
@@ -366,7 +438,10 @@ impl Study {
             .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
             .filter_map(|entry| {
                 let rel = entry.path().strip_prefix(&root).ok()?.to_str()?;
-                Some(rel.strip_suffix(".json")?.replace('\\', "/"))
+                let id = rel.strip_suffix(".json")?.replace('\\', "/");
+                // A sync tool's conflict copy is not a note's file (`sync` merges it).
+                let name = id.rsplit('/').next().unwrap_or("");
+                (crate::vault::is_note_name(name) && !name.starts_with('.')).then_some(id)
             })
             .collect();
         let per_note: Vec<Vec<(String, Card)>> = notes
@@ -388,10 +463,11 @@ impl Study {
         if !old.exists() {
             return Ok(());
         }
-        let mut cards = self.load_cards(to)?;
-        cards.extend(self.load_cards(from)?);
-        self.write_cards(to, cards)?;
-        fs::remove_file(&old).map_err(|e| Error::io(&old, e))
+        self.locked(|| {
+            let cards = merge_cards(self.load_cards(to)?, self.load_cards(from)?);
+            self.write_cards(to, cards)?;
+            fs::remove_file(&old).map_err(|e| Error::io(&old, e))
+        })
     }
 
     /// Every review of every device, joined by id, without the undone ones (nor the undos).

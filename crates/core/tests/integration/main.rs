@@ -11,6 +11,7 @@
 //! - `properties`: property tests of anchoring and id checking.
 //! - `search`: the index on real folders: query forms, ranking, incremental updates, rebuilds.
 //! - `seeding`: the first-launch copy of the bundled notes.
+//! - `sync`: two devices apart, brought together by Syncthing, Dropbox and git: nothing lost.
 //! - `watching`: real file-system events turned into batches of note ids.
 
 mod util;
@@ -23,6 +24,7 @@ mod hostile;
 mod properties;
 mod search;
 mod seeding;
+mod sync;
 mod text_agreement;
 mod vault_files;
 mod watching;

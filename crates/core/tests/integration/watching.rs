@@ -119,4 +119,60 @@ fn margins_own_walks_of_the_vault_wake_nothing() {
     margin_core::tree::build(&vault);
     let batch = rx.recv_timeout(Duration::from_millis(1000));
     assert!(batch.is_err(), "a read woke the watcher: {batch:?}");
+    // The positive control: the same watcher still hears a real write.
+    std::fs::write(v.path().join("after-the-reads.md"), "# New\n").unwrap();
+    let batch = rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("a dead watcher passes the check above; this one must hear a write");
+    assert!(
+        batch.notes.contains(&"after-the-reads.md".to_string()),
+        "{batch:?}"
+    );
+}
+
+#[test]
+fn hidden_files_churning_do_not_hold_back_a_new_note() {
+    // A script polling the CLI makes and removes a `.probe-` file in the annotation folder at
+    // each call; those must not restart the debounce (issue 14: the new note would wait for
+    // the 1 s cap instead of ~130 ms).
+    let v = TestVault::new().file("a.md", "# A\n");
+    let vault = v.open();
+    let annotations = v.path().join(".margin/annotations");
+    std::fs::create_dir_all(&annotations).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let _watcher = watch(&vault, Some(annotations.clone()), move |c| {
+        let _ = tx.send((std::time::Instant::now(), c));
+    })
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let probe = annotations.join(format!(".probe-{i}"));
+                let _ = std::fs::write(&probe, "");
+                let _ = std::fs::remove_file(&probe);
+                i += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(150));
+    let written = std::time::Instant::now();
+    std::fs::write(v.path().join("new.md"), "# New\n").unwrap();
+    let (at, batch) = loop {
+        let (at, batch) = rx.recv_timeout(Duration::from_secs(5)).expect("a batch");
+        if batch.notes.contains(&"new.md".to_string()) {
+            break (at, batch);
+        }
+    };
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    churn.join().unwrap();
+    let waited = at.duration_since(written);
+    assert!(
+        waited < Duration::from_millis(700),
+        "the new note waited {waited:?} behind hidden-file churn: {batch:?}"
+    );
 }
