@@ -135,7 +135,7 @@ fn operate(
     let (note, a) = live[rng.below(live.len())].clone();
     let e = expect.get_mut(&a.id).unwrap();
     match roll {
-        30..=49 | 50..=64 => {
+        30..=64 => {
             let patch = if roll < 50 {
                 Patch {
                     comment: Some(format!("{} says {}", dev.name, rng.next() % 1000)),
