@@ -91,6 +91,8 @@ function on(event, handler) {
   if (!tauri?.event) return Promise.resolve(() => {});
   return tauri.event.listen(event, (e) => handler(e.payload));
 }
+/** Calls `handler(message)` when conflict copies left by a sync tool were merged. */
+export const onSyncMerged = (handler) => on('sync-merged', handler);
 /** Calls `handler(itemId)` when an item of the native menu is chosen. */
 export const onMenu = (handler) => on('menu', handler);
 /** Calls `handler(path)` when another vault was opened from outside the page (Open Recent, a second launch). */

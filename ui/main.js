@@ -592,6 +592,8 @@ async function onVaultChanged(change) {
 async function start() {
   api.onIndexStatus((s) => showIndexStatus(s));
   api.onVaultChanged((change) => onVaultChanged(change));
+  // A sync tool's conflict copies of Margin's files were merged (nothing lost): say so.
+  api.onSyncMerged((message) => status.say(`Sync: ${message}.`));
   try {
     const info = await api.vaultInfo();
     generation = info.generation;

@@ -54,3 +54,49 @@ async fn the_window_follows_changes_on_disk() -> Result<()> {
     })
     .await
 }
+
+/// Issue 14: a sync tool's conflict copy of an annotation file, arriving while the window is
+/// open, is merged (not shown twice, not ignored): its highlight appears in the open note, the
+/// copy is removed, and the status line says what happened.
+#[tokio::test]
+async fn a_sync_conflict_copy_arriving_is_merged_and_its_highlight_shows() -> Result<()> {
+    use margin_core::annotations::{find_quote, Annotation, Store};
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let note = "networking/tcp-handshake-and-teardown.md";
+    let opened = margin_core::Vault::open(&root)?;
+    let text = margin_core::Note::load(&opened, note, &[])?.text;
+    let highlight = |quote: &str| -> Result<Annotation> {
+        let (start, end) = find_quote(&text, quote, None)?;
+        Ok(Annotation::new(&text, start, end, "yellow")?)
+    };
+    // This computer's highlight, in the vault before the window opens.
+    let store = Store::at(root.join(".margin/annotations"));
+    store.add(note, highlight("3 way handshake")?)?;
+    // The other computer's, in the file Syncthing will leave beside this one.
+    let theirs = highlight("Synchronize-Acknowledgement")?;
+    let copy = root.join(
+        ".margin/annotations/networking/tcp-handshake-and-teardown.md.sync-conflict-20261128-101010-ABCDEFG.json",
+    );
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        margin_e2e::open_in_tree(&c, note).await?;
+        let marks = format!(".note-body[data-note-id='{note}'] mark.anno");
+        element(&c, &marks).await?;
+        let body = serde_json::json!({ "version": 2, "note": note, "annotations": [theirs] });
+        std::fs::write(&copy, serde_json::to_vec(&body)?)?;
+        eventually(
+            "the other computer's highlight in the open note",
+            || async {
+                let count = c.find_all(fantoccini::Locator::Css(&marks)).await?.len();
+                Ok((count == 2).then_some(()))
+            },
+        )
+        .await?;
+        ensure!(!copy.exists(), "the conflict copy is still there");
+        margin_e2e::status_with(&c, "Sync: merged 1 conflict copy").await?;
+        Ok(())
+    })
+    .await
+}
