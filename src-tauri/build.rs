@@ -36,6 +36,8 @@ fn main() {
             "move_note",
             "trash_note",
             "untrash_note",
+            "compare_conflict",
+            "keep_conflict",
             "annotate_source",
             "save_attachment",
             "attachments_folder",

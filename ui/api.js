@@ -121,6 +121,13 @@ export const moveNote = (from, to) => invoke('move_note', { from, to });
 export const trashNote = (id) => invoke('trash_note', { id });
 /** @returns {Promise<void>} */
 export const untrashNote = (trashed) => invoke('untrash_note', { trashed });
+/** A conflict copy beside its note: `{ conflict: { copy, original, tool }, original_text,
+ *  copy_text, merged, has_markers }`. */
+export const compareConflict = (id) => invoke('compare_conflict', { id });
+/** Settles conflict copy `id`: keep 'original', 'copy', or 'merged' with `text`; the copy goes
+ *  to the trash (the result undoes it). */
+export const keepConflict = (id, keep, text) =>
+  invoke('keep_conflict', { id, keep: text === undefined ? { keep } : { keep, text } });
 /** Calls `handler()` when the window is about to close or the app to quit: save, then answer. */
 export const onCloseRequested = (handler) => on('close-requested', handler);
 /** Ends the app (after the page saved what it had). */

@@ -42,10 +42,11 @@ function styleThroughCssom(StyleModule) {
   };
 }
 
-/** Every note of a tree (as `list_tree` returns it): `{ id, title }`, for `[[` completion. */
+/** Every note of a tree (as `list_tree` returns it): `{ id, title, conflictOf }`, for `[[`
+ *  completion and the tree's conflict marks. */
 export function flattenNotes(nodes, out = []) {
   for (const node of nodes ?? []) {
-    if (node.kind === 'note') out.push({ id: node.id, title: node.title });
+    if (node.kind === 'note') out.push({ id: node.id, title: node.title, conflictOf: node.conflict_of });
     else if (node.kind === 'folder') flattenNotes(node.children, out);
   }
   return out;

@@ -21,6 +21,7 @@ import { createPrompt } from './prompt.js';
 import { flattenFolders, movedId } from './tree-model.js';
 import { createReview } from './review.js';
 import { createStudyView } from './study-view.js';
+import { createConflictBar } from './conflict.js';
 
 const $ = (role) => /** @type {HTMLElement} */ (document.querySelector(`[data-role="${role}"]`));
 
@@ -162,6 +163,18 @@ function targetFolder() {
   if (row instanceof HTMLElement && row.dataset.folder !== undefined) return row.dataset.folder;
   return currentId?.includes('/') ? currentId.slice(0, currentId.lastIndexOf('/')) : '';
 }
+
+/** A conflict copy's note was kept (or merged): the tree loses the copy, the note opens — in
+ *  the editor when the merge left places to settle. */
+const conflictBar = createConflictBar($('conflict-bar'), {
+  api,
+  status,
+  onSettled: async (id, settle) => {
+    await refreshTree();
+    await openNote(id, null, { reload: true });
+    if (settle && !editor.isOpen) await toggleEdit();
+  },
+});
 
 async function refreshTree() {
   const data = await api.listTree();
@@ -392,6 +405,9 @@ async function openNote(id, anchor = null, { reload = false } = {}) {
     currentId = id;
     if (keepScroll === null) findBar.hide();
     reader.show(note, anchor);
+    const conflictOf = tree.conflictOf(id);
+    if (conflictOf) conflictBar.show(id, conflictOf);
+    else conflictBar.hide();
     if (keepScroll !== null) pane.scrollTop = keepScroll;
     tree.setCurrent(id, note.outline);
     currentOutline = note.outline;

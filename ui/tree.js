@@ -40,6 +40,15 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
     const item = row('note', node.title, depth);
     item.dataset.noteId = node.id;
     item.title = node.id;
+    if (node.conflict_of) {
+      // A sync tool's conflict copy: shown, marked, never passed off as an ordinary note.
+      item.classList.add('tree-conflict');
+      item.title = `A conflict copy of ${node.conflict_of}: open it to compare and keep`;
+      const badge = document.createElement('span');
+      badge.className = 'tree-conflict-badge';
+      badge.textContent = 'conflict';
+      item.append(badge);
+    }
     if (withPath) {
       const path = document.createElement('span');
       path.className = 'tree-path';
@@ -310,6 +319,10 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
       data = tree;
       allNotes = flattenNotes(tree.children);
       renderTree(folders);
+    },
+    /** The note `id` is a conflict copy of, if it is one. */
+    conflictOf(id) {
+      return allNotes.find((n) => n.id === id)?.conflictOf ?? null;
     },
     setCurrent(id, outline) {
       currentId = id;

@@ -133,6 +133,8 @@ fn run(args: Args) -> anyhow::Result<()> {
             writing::move_note,
             writing::trash_note,
             writing::untrash_note,
+            writing::compare_conflict,
+            writing::keep_conflict,
             writing::annotate_source,
             writing::save_attachment,
             writing::attachments_folder,

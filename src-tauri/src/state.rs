@@ -382,7 +382,13 @@ impl Session {
                         touched: stats.touched,
                         renamed: stats.renamed,
                         annotations: changes.annotations,
-                        rescan: changes.rescan,
+                        // A sync tool's conflict copy of a note is not indexed, but the tree
+                        // shows it (marked): list the tree again.
+                        rescan: changes.rescan
+                            || changes
+                                .notes
+                                .iter()
+                                .any(|id| margin_core::sync::note_conflict(id).is_some()),
                     };
                     tracing::debug!("vault changed: {event:?}");
                     let _ = handle.emit("vault-changed", &event);

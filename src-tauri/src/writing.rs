@@ -145,6 +145,32 @@ pub async fn trash_note(state: State<'_, AppState>, id: String) -> CmdResult<Tra
     blocking(move || Ok(edit::trash_note(&vault, &id)?)).await
 }
 
+/// A note's conflict copy beside the note, for *compare and keep*.
+#[tauri::command]
+pub async fn compare_conflict(
+    state: State<'_, AppState>,
+    id: String,
+) -> CmdResult<margin_core::sync::NoteCompare> {
+    let (vault, _) = vault_and_store(&state)?;
+    blocking(move || Ok(margin_core::sync::compare_note(&vault, &id)?)).await
+}
+
+/// Settles conflict copy `id`: keeps the note, the copy, or the merge (`keep`); the copy goes
+/// to the trash after the note is written. Returns what undo needs.
+#[tauri::command]
+pub async fn keep_conflict(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    keep: margin_core::sync::Keep,
+) -> CmdResult<Trashed> {
+    let (vault, _) = vault_and_store(&state)?;
+    let original = margin_core::sync::note_conflict(&id).map(|c| c.original);
+    let trashed = blocking(move || Ok(margin_core::sync::keep_note(&vault, &id, keep)?)).await?;
+    reindex(&app, original.into_iter().collect());
+    Ok(trashed)
+}
+
 /// Undoes a trash: the note comes back with its exact bytes.
 #[tauri::command]
 pub async fn untrash_note(

@@ -41,6 +41,9 @@ pub enum Tool {
     OneDrive,
     /// `NAME 2.EXT`
     ICloud,
+    /// `NAME.conflict-YYYYMMDD-HHMMSS.EXT`: Margin's own editor, when a note changed on disk
+    /// where the user was typing.
+    Margin,
 }
 
 /// The names a file called `name` may be a conflict copy of, with the tool each pattern
@@ -68,6 +71,18 @@ pub fn originals_of(name: &str) -> Vec<(String, Tool)> {
         }
     }
     let (stem, ext) = split_ext(name);
+    // Margin's editor: `.conflict-YYYYMMDD-HHMMSS` (and `-N`) at the end of the stem.
+    if let Some(at) = stem.rfind(".conflict-") {
+        let mark = &stem[at + ".conflict-".len()..];
+        let b = mark.as_bytes();
+        if b.len() >= 15
+            && b[..8].iter().all(u8::is_ascii_digit)
+            && b[8] == b'-'
+            && b[9..15].iter().all(u8::is_ascii_digit)
+        {
+            out.push((format!("{}{ext}", &stem[..at]), Tool::Margin));
+        }
+    }
     // Dropbox and Nextcloud: ` (… conflicted copy …)` at the end of the stem.
     if let Some(open) = stem.rfind(" (") {
         let inner = &stem[open + 2..];
@@ -123,6 +138,166 @@ fn looks_like_date(s: &str) -> bool {
         && b[5..7].iter().all(u8::is_ascii_digit)
         && b[7] == b'-'
         && b[8..10].iter().all(u8::is_ascii_digit)
+}
+
+/// A note that is a conflict copy of another note (a sync tool's, or Margin's editor's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoteConflict {
+    /// The copy's note id.
+    pub copy: String,
+    /// The note it is a copy of.
+    pub original: String,
+    /// Whose naming it has.
+    pub tool: Tool,
+}
+
+/// Whether note `id` is a conflict copy, by its name alone. Only the unambiguous patterns
+/// count (Syncthing, Dropbox, Nextcloud, Margin's own): OneDrive's `NAME-HOST.md` and iCloud's
+/// `NAME 2.md` are also what people call their own notes ("Chapter 2.md"), and a note of
+/// theirs must never be taken out of search for a guess.
+pub fn note_conflict(id: &str) -> Option<NoteConflict> {
+    let (folder, name) = id.rsplit_once('/').map_or(("", id), |(f, n)| (f, n));
+    originals_of(name)
+        .into_iter()
+        .find(|(original, tool)| {
+            !matches!(tool, Tool::OneDrive | Tool::ICloud) && crate::vault::is_note_name(original)
+        })
+        .map(|(original, tool)| NoteConflict {
+            copy: id.to_string(),
+            original: if folder.is_empty() {
+                original
+            } else {
+                format!("{folder}/{original}")
+            },
+            tool,
+        })
+}
+
+/// A conflict copy of a note beside its original, for the window's *compare and keep*.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteCompare {
+    /// Which copy of which note.
+    pub conflict: NoteConflict,
+    /// The original's text (empty when the original is gone).
+    pub original_text: String,
+    /// The copy's text.
+    pub copy_text: String,
+    /// Both in one: lines only one side has are kept, lines the two sides changed differently
+    /// stand between conflict markers (`<<<<<<< this note` … `>>>>>>> the conflict copy`) for
+    /// the user to settle in the editor.
+    pub merged: String,
+    /// Whether `merged` has conflict markers.
+    pub has_markers: bool,
+}
+
+/// Both sides of conflict copy `copy` (a note id).
+pub fn compare_note(vault: &crate::Vault, copy: &str) -> Result<NoteCompare> {
+    let conflict = note_conflict(copy).ok_or_else(|| Error::BadInput {
+        message: format!("{copy} is not a conflict copy of another note"),
+    })?;
+    let copy_text = crate::edit::load(vault, copy)?.text;
+    let gone = !vault.path_of(&conflict.original)?.exists();
+    let original_text = if gone {
+        String::new()
+    } else {
+        crate::edit::load(vault, &conflict.original)?.text
+    };
+    let (merged, has_markers) = merge_two(&original_text, &copy_text);
+    Ok(NoteCompare {
+        conflict,
+        original_text,
+        copy_text,
+        merged,
+        has_markers,
+    })
+}
+
+/// Two versions of a note with no common base as one text: what only one side adds is kept,
+/// what the two sides have differently at one place is put between conflict markers.
+pub fn merge_two(ours: &str, theirs: &str) -> (String, bool) {
+    let patch = diffy::create_patch(ours, theirs);
+    let ours_lines: Vec<&str> = ours.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut markers = false;
+    let mut at = 0; // next line of `ours` not yet written
+    for hunk in patch.hunks() {
+        let start = hunk.old_range().start().saturating_sub(1);
+        for line in &ours_lines[at.min(ours_lines.len())..start.min(ours_lines.len())] {
+            out.push_str(line);
+        }
+        at = start;
+        let (mut deleted, mut inserted) = (String::new(), String::new());
+        let flush =
+            |out: &mut String, deleted: &mut String, inserted: &mut String, markers: &mut bool| {
+                match (deleted.is_empty(), inserted.is_empty()) {
+                    (true, true) => {}
+                    (false, true) => out.push_str(deleted),
+                    (true, false) => out.push_str(inserted),
+                    (false, false) => {
+                        *markers = true;
+                        let end = |s: &str| if s.ends_with('\n') { "" } else { "\n" };
+                        out.push_str("<<<<<<< this note\n");
+                        out.push_str(deleted);
+                        out.push_str(end(deleted));
+                        out.push_str("=======\n");
+                        out.push_str(inserted);
+                        out.push_str(end(inserted));
+                        out.push_str(">>>>>>> the conflict copy\n");
+                    }
+                }
+                deleted.clear();
+                inserted.clear();
+            };
+        for line in hunk.lines() {
+            match line {
+                diffy::Line::Context(text) => {
+                    flush(&mut out, &mut deleted, &mut inserted, &mut markers);
+                    out.push_str(text);
+                    at += 1;
+                }
+                diffy::Line::Delete(text) => {
+                    deleted.push_str(text);
+                    at += 1;
+                }
+                diffy::Line::Insert(text) => inserted.push_str(text),
+            }
+        }
+        flush(&mut out, &mut deleted, &mut inserted, &mut markers);
+    }
+    for line in &ours_lines[at.min(ours_lines.len())..] {
+        out.push_str(line);
+    }
+    (out, markers)
+}
+
+/// What to keep of a note and its conflict copy.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(tag = "keep", content = "text", rename_all = "lowercase")]
+pub enum Keep {
+    /// The note as it is; the copy goes to the trash.
+    Original,
+    /// The copy's text becomes the note's; the copy goes to the trash.
+    Copy,
+    /// This text (the merge, as the user settled it) becomes the note's; the copy goes.
+    Merged(String),
+}
+
+/// Settles conflict copy `copy` as `keep` says: the note's file is written first (atomically,
+/// with its line endings), the copy is sent to the OS trash only after, so a failure leaves
+/// both. Returns what the trash took (for undo).
+pub fn keep_note(vault: &crate::Vault, copy: &str, keep: Keep) -> Result<crate::edit::Trashed> {
+    let compare = compare_note(vault, copy)?;
+    let original = &compare.conflict.original;
+    let text = match keep {
+        Keep::Original => None,
+        Keep::Copy => Some(compare.copy_text.clone()),
+        Keep::Merged(text) => Some(text),
+    };
+    if let Some(text) = text {
+        // A gone original is written back to its place by the same save.
+        crate::edit::save(vault, original, &compare.original_text, &text)?;
+    }
+    crate::edit::trash_note(vault, copy)
 }
 
 /// Splits a file with git's conflict markers into its two sides ("ours", "theirs"): the lines
@@ -564,6 +739,38 @@ mod tests {
             .iter()
             .all(|(_, tool)| *tool != Tool::Syncthing));
         assert!(first("a (conflicted copy soon).json").is_none());
+    }
+
+    #[test]
+    fn notes_copies_are_known_by_their_unambiguous_names_only() {
+        let c = note_conflict("net/tcp.sync-conflict-20261128-101010-ABCDEFG.md").unwrap();
+        assert_eq!(
+            (c.original.as_str(), c.tool),
+            ("net/tcp.md", Tool::Syncthing)
+        );
+        let c = note_conflict("tcp (Ann's conflicted copy 2026-11-28).md").unwrap();
+        assert_eq!((c.original.as_str(), c.tool), ("tcp.md", Tool::Dropbox));
+        let c = note_conflict("tcp.conflict-20261128-101010.md").unwrap();
+        assert_eq!((c.original.as_str(), c.tool), ("tcp.md", Tool::Margin));
+        // People's own names.
+        assert!(note_conflict("Chapter 2.md").is_none());
+        assert!(note_conflict("tcp-basics.md").is_none());
+        assert!(note_conflict("net/tcp.md").is_none());
+    }
+
+    #[test]
+    fn two_versions_merge_keeping_both_sides_additions_and_marking_changes() {
+        let ours = "# T\n\nshared\nmine only\nchanged here\nend\n";
+        let theirs = "# T\n\nshared\nchanged there\nend\ntheirs only\n";
+        let (merged, markers) = merge_two(ours, theirs);
+        assert!(markers);
+        assert!(merged.starts_with("# T\n\nshared\n<<<<<<< this note\nmine only\nchanged here\n=======\nchanged there\n>>>>>>> the conflict copy\nend\ntheirs only\n"), "{merged}");
+        let (same, markers) = merge_two(ours, ours);
+        assert_eq!(same, ours);
+        assert!(!markers);
+        let (added, markers) = merge_two("a\nb\n", "a\nb\nc\n");
+        assert_eq!(added, "a\nb\nc\n");
+        assert!(!markers);
     }
 
     #[test]

@@ -46,6 +46,10 @@ pub enum TreeNode {
         /// Its headings (left out by [`build_cached`]: the window shows the open note's own).
         #[serde(skip_serializing_if = "Vec::is_empty")]
         headings: Vec<Heading>,
+        /// Set when the note is a sync tool's (or Margin's editor's) conflict copy: the id of
+        /// the note it is a copy of (see [`crate::sync::note_conflict`]).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        conflict_of: Option<String>,
     },
 }
 
@@ -86,6 +90,7 @@ impl FolderBuilder {
         let mut notes = self.notes;
         notes.sort_by(|a, b| (a.title.to_lowercase(), &a.id).cmp(&(b.title.to_lowercase(), &b.id)));
         out.extend(notes.into_iter().map(|n| TreeNode::Note {
+            conflict_of: crate::sync::note_conflict(&n.id).map(|c| c.original),
             id: n.id,
             title: n.title,
             tags: n.tags,

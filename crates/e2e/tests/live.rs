@@ -100,3 +100,86 @@ async fn a_sync_conflict_copy_arriving_is_merged_and_its_highlight_shows() -> Re
     })
     .await
 }
+
+/// Issue 14: a sync tool's conflict copy of a *note* is shown in the tree marked as a conflict,
+/// is not searched as a note of its own, and is settled from the bar above it: "Merge both"
+/// writes what only the copy has into the note and sends the copy to the trash.
+#[tokio::test]
+async fn a_notes_conflict_copy_is_marked_compared_and_merged() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let note = "networking/tcp-handshake-and-teardown.md";
+    let copy = "networking/tcp-handshake-and-teardown.sync-conflict-20261128-101010-ABCDEFG.md";
+    let mut theirs = std::fs::read_to_string(root.join(note))?;
+    theirs.push_str("\nZebrafish packets were seen on the other computer.\n");
+    std::fs::write(root.join(copy), &theirs)?;
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        // Not a note of its own in search.
+        let hits = invoke(
+            &c,
+            "search",
+            json!({ "query": "zebrafish", "limit": 5, "asYouType": false }),
+        )
+        .await?
+        .map_err(|e| anyhow::anyhow!("search: {e}"))?;
+        ensure!(
+            hits.as_array().is_some_and(|h| h.is_empty()),
+            "the copy was indexed: {hits}"
+        );
+        margin_e2e::open_in_tree(&c, copy).await?;
+        element(
+            &c,
+            &format!(".tree-note.tree-conflict[data-note-id='{copy}'] .tree-conflict-badge"),
+        )
+        .await?;
+        let bar = text_of(&c, "[data-role='conflict-bar']")
+            .await?
+            .unwrap_or_default();
+        ensure!(bar.contains("Syncthing") && bar.contains(note), "{bar}");
+        // Side by side, then merged.
+        element(&c, "[data-role='conflict-bar'] button[aria-expanded]")
+            .await?
+            .click()
+            .await?;
+        element(
+            &c,
+            "[data-role='conflict-bar'] .conflict-compare:not([hidden])",
+        )
+        .await?;
+        c.find(fantoccini::Locator::XPath(
+            "//section[@data-role='conflict-bar']//button[text()='Merge both']",
+        ))
+        .await?
+        .click()
+        .await?;
+        eventually("the copy's line in the note, the copy gone", || async {
+            let text = std::fs::read_to_string(root.join(note))?;
+            Ok((text.contains("Zebrafish packets") && !root.join(copy).exists()).then_some(()))
+        })
+        .await?;
+        margin_e2e::status_with(&c, "Merged into").await?;
+        element(&c, &format!(".note-body[data-note-id='{note}']")).await?;
+        eventually("the merged line in search", || async {
+            let hits = invoke(
+                &c,
+                "search",
+                json!({ "query": "zebrafish", "limit": 5, "asYouType": false }),
+            )
+            .await?;
+            Ok(hits.ok().filter(|h| h[0]["note"] == note).map(|_| ()))
+        })
+        .await?;
+        ensure!(
+            c.find_all(fantoccini::Locator::Css(&format!(
+                ".tree-note[data-note-id='{copy}']"
+            )))
+            .await?
+            .is_empty(),
+            "the copy is still in the tree"
+        );
+        Ok(())
+    })
+    .await
+}

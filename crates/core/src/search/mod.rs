@@ -357,6 +357,11 @@ impl SearchIndex {
         let mut todo = Vec::new();
         let mut seen: HashSet<&str> = HashSet::with_capacity(scan.notes.len());
         for file in &scan.notes {
+            // A sync tool's conflict copy of a note is not searched as a note of its own (the
+            // tree shows it as a conflict to settle); it stays out, or leaves, the index.
+            if crate::sync::note_conflict(&file.id).is_some() {
+                continue;
+            }
             seen.insert(String::as_str(&file.id));
             match state.notes.get(&file.id) {
                 Some(old)
@@ -524,6 +529,7 @@ impl SearchIndex {
             let meta = vault
                 .path_of(id)
                 .ok()
+                .filter(|_| crate::sync::note_conflict(id).is_none())
                 .and_then(|path| std::fs::metadata(path).ok());
             match meta {
                 Some(meta) => {

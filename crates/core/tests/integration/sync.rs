@@ -492,3 +492,44 @@ fn a_git_merge_of_two_branches_merges_without_loss() {
     );
     check_merged(&a, &expect, &cards, reviews, false);
 }
+
+/// A sync tool's conflict copy of a *note* is marked in the tree, kept out of search, and
+/// settled without losing either side: the note is written first, the copy trashed after.
+#[test]
+fn a_notes_conflict_copy_is_marked_unsearched_and_settled() {
+    use margin_core::search::SearchIndex;
+    use margin_core::sync::{keep_note, note_conflict, Keep};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("net")).unwrap();
+    fs::write(root.join("net/tcp.md"), "# TCP\n\nSYN, SYN-ACK, ACK.\n").unwrap();
+    let copy = "net/tcp.sync-conflict-20261128-101010-ABCDEFG.md";
+    fs::write(
+        root.join(copy),
+        "# TCP\n\nSYN, SYN-ACK, ACK.\n\nZebrafish on the other computer.\n",
+    )
+    .unwrap();
+    let vault = Vault::open(root).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _, _) =
+        SearchIndex::for_vault(&vault, cache.path(), None, &mut |_, _| true).unwrap();
+    assert!(index.search("zebrafish", 5, false).unwrap().is_empty());
+    let tree = serde_json::to_string(&margin_core::tree::build(&vault)).unwrap();
+    assert!(tree.contains("\"conflict_of\":\"net/tcp.md\""), "{tree}");
+    assert_eq!(note_conflict(copy).unwrap().original, "net/tcp.md");
+
+    let compare = margin_core::sync::compare_note(&vault, copy).unwrap();
+    assert!(!compare.has_markers);
+    assert!(compare
+        .merged
+        .ends_with("Zebrafish on the other computer.\n"));
+    keep_note(&vault, copy, Keep::Merged(compare.merged.clone())).unwrap();
+    assert_eq!(
+        fs::read_to_string(root.join("net/tcp.md")).unwrap(),
+        compare.merged
+    );
+    assert!(!root.join(copy).exists(), "the copy is still there");
+    // Settling a copy that is not one is refused, and says why.
+    let err = keep_note(&vault, "net/tcp.md", Keep::Original).unwrap_err();
+    assert!(err.to_string().contains("not a conflict copy"), "{err}");
+}
