@@ -119,7 +119,9 @@ export function createEditor(host, { api, status, onSaved }) {
     document.title = `${state === 'unsaved' ? '• ' : ''}${id ?? ''} — Margin`;
   };
 
-  const dirty = () => view && view.state.doc.toString() !== base;
+  // Compared by length first: typing changes the length, and building a 1 MB note's text at
+  // every key press is what made typing in big notes lag.
+  const dirty = () => view && (view.state.doc.length !== base.length || view.state.doc.toString() !== base);
 
   function schedule() {
     clearTimeout(timer);
@@ -326,7 +328,8 @@ export function createEditor(host, { api, status, onSaved }) {
             if (!u.docChanged) return;
             const remote = u.transactions.some((t) => t.annotation(lib.Transaction.remote));
             if (dirty()) {
-              if (!remote) setState('unsaved');
+              // Said once, not at every key (the status line and the title bar relayout).
+              if (!remote && host.dataset.state !== 'unsaved') setState('unsaved');
               schedule();
             }
           }),

@@ -623,6 +623,12 @@ async function start() {
     status.set({ notes: data.note_count });
     refreshProgress();
     if (data.warnings.length) status.say(`${data.warnings.length} files skipped: ${data.warnings[0]}`, 'warn');
+    if (info.annotations_elsewhere) {
+      status.say(
+        `This vault cannot be written: your highlights are read from it and kept in ${info.annotations_elsewhere} until it can (then they are merged back).`,
+        'warn',
+      );
+    }
     const last = vault.get('lastNote');
     if (last && (await openNote(last))) return;
     const first = firstNote(data.children);

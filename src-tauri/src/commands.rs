@@ -34,6 +34,9 @@ pub struct VaultInfo {
     root: String,
     /// Events of other sessions (an earlier vault) are to be ignored.
     generation: u64,
+    /// Set when the vault's `.margin/` cannot be written: where this computer's highlights
+    /// are kept meanwhile (merged back when the vault can be written again).
+    annotations_elsewhere: Option<String>,
 }
 
 /// The open vault's name and folder.
@@ -45,6 +48,11 @@ pub fn vault_info(state: State<'_, AppState>) -> CmdResult<VaultInfo> {
         name: vault.name(),
         root: vault.root().display().to_string(),
         generation: session.generation,
+        annotations_elsewhere: session
+            .store
+            .as_ref()
+            .filter(|s| s.is_fallback())
+            .map(|s| s.dir().display().to_string()),
     })
 }
 

@@ -470,6 +470,9 @@ pub struct Patch {
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// The vault's own annotation folder when it cannot be written (a read-only vault, a
+    /// read-only sync folder): still read, merged with what this computer writes in `dir`.
+    read_only_inside: Option<PathBuf>,
 }
 
 /// The JSON file that keeps a note's data under `root`: the note's path with `.json` added
@@ -488,28 +491,69 @@ pub(crate) fn json_file_of(root: &Path, note: &str) -> Result<PathBuf> {
 }
 
 impl Store {
-    /// The store of `vault`: `.margin/annotations/` inside it, or `fallback` (under the user's
-    /// data folder) when the vault cannot be written.
+    /// The store of `vault`: `.margin/annotations/` inside it, or, when the vault cannot be
+    /// written, a folder under `fallback` (the user's data folder) that is written while the
+    /// vault's own files are still read. When the vault can be written again, what was kept in
+    /// the fallback folder is merged back into the vault (and the folder removed).
     pub fn for_vault(vault: &Vault, fallback: &Path) -> Store {
         let inside = vault.root().join(".margin").join("annotations");
-        if fs::create_dir_all(&inside).is_ok() && writable(&inside) {
-            return Store { dir: inside };
-        }
         let key = crate::search::fnv1a(vault.root().to_string_lossy().as_bytes());
-        let dir = fallback
+        let outside = fallback
             .join("vaults")
             .join(format!("{key:016x}"))
             .join("annotations");
+        if fs::create_dir_all(&inside).is_ok() && writable(&inside) {
+            let store = Store {
+                dir: inside,
+                read_only_inside: None,
+            };
+            if outside.exists() {
+                store.merge_back(&outside);
+            }
+            return store;
+        }
         tracing::warn!(
-            "the vault is read-only; annotations are kept in {}",
-            dir.display()
+            "the vault is read-only; annotations are kept in {} (and merged back when it can be written)",
+            outside.display()
         );
-        Store { dir }
+        Store {
+            dir: outside,
+            read_only_inside: Some(inside),
+        }
+    }
+
+    /// Whether the vault's own annotation folder is read-only, so this computer's changes are
+    /// kept in [`Store::dir`] (the window says so).
+    pub fn is_fallback(&self) -> bool {
+        self.read_only_inside.is_some()
+    }
+
+    /// Merges the Margin files kept in the data folder while the vault was read-only
+    /// (`outside`, an annotation folder) back into this store's vault, each file removed once
+    /// merged; files that cannot be merged stay.
+    fn merge_back(&self, outside: &Path) {
+        let margin = outside.parent().unwrap_or(outside);
+        let report = crate::sync::merge_folder_into(margin, self);
+        if !report.merged.is_empty() {
+            tracing::info!(
+                "merged {} file(s) kept while the vault was read-only back into it",
+                report.merged.len()
+            );
+        }
+        for (path, why) in &report.left {
+            tracing::warn!("{} not merged back: {why}", path.display());
+        }
+        if report.left.is_empty() {
+            let _ = fs::remove_dir_all(margin);
+        }
     }
 
     /// A store in an explicit folder.
     pub fn at(dir: impl Into<PathBuf>) -> Store {
-        Store { dir: dir.into() }
+        Store {
+            dir: dir.into(),
+            read_only_inside: None,
+        }
     }
 
     /// The folder holding the files.
@@ -537,6 +581,21 @@ impl Store {
     /// Every record of `note`'s file, tombstones included; a file with git's conflict markers
     /// is read as the merge of its two sides.
     fn load_file(&self, note: &str) -> Result<(Vec<Annotation>, Option<PathBuf>)> {
+        let (mine, aside) = self.load_own_file(note)?;
+        let Some(inside) = &self.read_only_inside else {
+            return Ok((mine, aside));
+        };
+        // The vault's own file, read-only: merged in, never written.
+        let theirs = json_file_of(inside, note)
+            .ok()
+            .and_then(|p| fs::read(p).ok())
+            .and_then(|b| parse_file(&b).ok())
+            .map(|f| f.annotations)
+            .unwrap_or_default();
+        Ok((merge(mine, theirs), aside))
+    }
+
+    fn load_own_file(&self, note: &str) -> Result<(Vec<Annotation>, Option<PathBuf>)> {
         let path = self.file_of(note)?;
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -823,29 +882,18 @@ impl Store {
     /// files, the lock, set-aside `.corrupt-` copies do not end in `.json`) are left out.
     /// Every annotation file: (note id, path). Only the folder listing is read.
     fn paths(&self) -> Vec<(String, PathBuf)> {
-        if !self.dir.exists() {
-            return Vec::new();
+        let mut out = note_files_in(&self.dir);
+        if let Some(inside) = &self.read_only_inside {
+            // The vault's own files too (read-only): a note annotated only there is listed.
+            let mine: std::collections::HashSet<String> =
+                out.iter().map(|(id, _)| id.clone()).collect();
+            out.extend(
+                note_files_in(inside)
+                    .into_iter()
+                    .filter(|(id, _)| !mine.contains(id)),
+            );
         }
-        ignore::WalkBuilder::new(&self.dir)
-            .hidden(true)
-            .standard_filters(false)
-            .build()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-            .filter_map(|entry| {
-                let path = entry.path().to_path_buf();
-                let rel = path.strip_prefix(&self.dir).ok()?.to_str()?;
-                let id = rel.strip_suffix(".json")?;
-                // Hidden files (the lock, temp files) and anything not named after a note (a
-                // sync tool's conflict copy, merged by `sync`) are not a note's file.
-                let name = id.rsplit(['/', '\\']).next().unwrap_or("");
-                if name.starts_with('.') || !crate::vault::is_note_name(name) {
-                    return None;
-                }
-                let id = id.replace(std::path::MAIN_SEPARATOR, "/");
-                Some((id, path))
-            })
-            .collect()
+        out
     }
 
     /// Every note's annotation file: (note id, path).
@@ -875,6 +923,17 @@ impl Store {
     /// The annotations of `note` with the file's mtime and raw bytes, for indexing: no lock, no
     /// repair, `None` when there is no readable file.
     pub fn load_quietly(&self, note: &str) -> Option<(Vec<Annotation>, u64, Vec<u8>)> {
+        if self.read_only_inside.is_some() {
+            let path = self.file_of(note).ok()?;
+            let modified = fs::metadata(&path).map_or(0, |m| crate::vault::modified_ms(&m));
+            let (all, _) = self.load_file(note).ok()?;
+            if all.is_empty() {
+                return None;
+            }
+            let live: Vec<Annotation> = all.into_iter().filter(|a| !a.is_deleted()).collect();
+            let bytes = serde_json::to_vec(&live).ok()?;
+            return Some((live, modified, bytes));
+        }
         let path = self.file_of(note).ok()?;
         let bytes = fs::read(&path).ok()?;
         let file = parse_file(&bytes).ok()?;
@@ -906,6 +965,14 @@ impl Store {
             deleted: Option<String>,
             #[serde(default)]
             updated: String,
+        }
+        if self.read_only_inside.is_some() {
+            return self
+                .all()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, list)| (id, list.into_iter().map(|a| (a.id, a.status)).collect()))
+                .collect();
         }
         self.paths()
             .into_par_iter()
@@ -959,6 +1026,18 @@ impl Store {
     /// Every note that has annotations, with them.
     pub fn all(&self) -> Result<Vec<(String, Vec<Annotation>)>> {
         use rayon::prelude::*;
+        if self.read_only_inside.is_some() {
+            // Each note's two files merged (rare: a read-only vault).
+            let mut out = Vec::new();
+            for (id, _) in self.paths() {
+                let list = self.load(&id)?.annotations;
+                if !list.is_empty() {
+                    out.push((id, list));
+                }
+            }
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            return Ok(out);
+        }
         // Read and parsed on every core: a big vault has thousands of small files.
         let mut out: Vec<(String, Vec<Annotation>)> = self
             .paths()
@@ -981,6 +1060,33 @@ impl Store {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
+}
+
+/// Every note's annotation file under `dir`: (note id, path). Hidden files (the lock, temp
+/// files) and anything not named after a note (a sync tool's conflict copy, merged by
+/// `sync`) are left out.
+fn note_files_in(dir: &Path) -> Vec<(String, PathBuf)> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .standard_filters(false)
+        .build()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|entry| {
+            let path = entry.path().to_path_buf();
+            let rel = path.strip_prefix(dir).ok()?.to_str()?;
+            let id = rel.strip_suffix(".json")?;
+            let name = id.rsplit(['/', '\\']).next().unwrap_or("");
+            if name.starts_with('.') || !crate::vault::is_note_name(name) {
+                return None;
+            }
+            let id = id.replace(std::path::MAIN_SEPARATOR, "/");
+            Some((id, path))
+        })
+        .collect()
 }
 
 fn writable(dir: &Path) -> bool {
@@ -1203,6 +1309,42 @@ mod tests {
                 .heading,
             "Part A"
         );
+    }
+
+    #[test]
+    fn a_read_only_vault_is_read_written_beside_and_merged_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let inside = dir.path().join("vault/.margin/annotations");
+        let outside = dir.path().join("data/vaults/x/annotations");
+        let text = "one two three four";
+        let x = Annotation::new(text, 0, 3, "yellow").unwrap();
+        Store::at(&inside).add("a.md", x.clone()).unwrap();
+        let before = fs::read(inside.join("a.md.json")).unwrap();
+        // The vault cannot be written: its file is read, this computer's changes go beside.
+        let store = Store {
+            dir: outside.clone(),
+            read_only_inside: Some(inside.clone()),
+        };
+        assert!(store.is_fallback());
+        assert_eq!(store.load("a.md").unwrap().annotations, vec![x.clone()]);
+        let y = Annotation::new(text, 4, 7, "green").unwrap();
+        store.add("a.md", y.clone()).unwrap();
+        assert_eq!(store.load("a.md").unwrap().annotations.len(), 2);
+        assert_eq!(store.all().unwrap()[0].1.len(), 2);
+        assert_eq!(store.summaries()[0].1.len(), 2);
+        assert_eq!(fs::read(inside.join("a.md.json")).unwrap(), before);
+        // Writable again: what was kept beside comes back into the vault.
+        let back = Store::at(&inside);
+        back.merge_back(&outside);
+        let ids: Vec<String> = back
+            .load("a.md")
+            .unwrap()
+            .annotations
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(ids, vec![x.id, y.id]);
+        assert!(!outside.exists(), "the data-folder copy is left over");
     }
 
     #[test]

@@ -520,6 +520,42 @@ pub fn merge_copies(store: &Store) -> Report {
     report
 }
 
+/// Merges every Margin file under `from` (a `.margin`-like folder: the data-folder copy kept
+/// while a vault was read-only) into the same file of `store`'s vault, removing each once
+/// merged. Returns what was merged and what was left.
+pub fn merge_folder_into(from: &Path, store: &Store) -> Report {
+    let margin = store.dir().parent().unwrap_or(store.dir()).to_path_buf();
+    let study = Study::of(store, "sync");
+    let mut report = Report::default();
+    let files: Vec<PathBuf> = ignore::WalkBuilder::new(from)
+        .standard_filters(false)
+        .follow_links(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .collect();
+    for path in files {
+        let Some(rel) = rel_of(from, &path) else {
+            continue;
+        };
+        let Some(kind) = kind_of(&rel) else {
+            continue;
+        };
+        let into = margin.join(&rel);
+        match merge_copy(store, &study, &kind, &path, &into) {
+            Ok(taken) => report.merged.push(Merged {
+                copy: path,
+                into,
+                tool: Tool::Margin,
+                taken,
+            }),
+            Err(err) => report.left.push((path, err.to_string())),
+        }
+    }
+    report
+}
+
 fn rel_of(margin: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(margin).ok()?.to_str()?;
     Some(rel.replace('\\', "/"))
