@@ -167,6 +167,14 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
             None => println!("| {label} | NOT MEASURED | {goal} |"),
         }
     }
+    let y = &json["sync"];
+    match y["merge_ms"].as_f64() {
+        Some(v) => println!(
+            "\n| two computers ({} operations each, Syncthing) | value |\n|---|---:|\n| merge {} conflict copies ({} annotations after) | {v:.0} ms |",
+            y["ops_per_device"], y["conflict_copies"], y["annotations_after"]
+        ),
+        None => println!("\n| two computers | NOT MEASURED |"),
+    }
     println!("\nreport: {}", report.display());
     if window {
         window_bench(&vault, &target)?;

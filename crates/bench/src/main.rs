@@ -15,6 +15,7 @@ use margin_core::Vault;
 use serde_json::json;
 
 mod study;
+mod sync;
 
 #[derive(Parser)]
 struct Args {
@@ -394,6 +395,7 @@ fn main() -> Result<()> {
     rg.sort_by(f64::total_cmp);
     drop(_watcher);
     let study = study::run(&vault, &ids, args.cli.as_deref(), &args.cache.join("data"))?;
+    let sync = sync::run(&vault, &ids, &args.cache.join("sync"), args.quick)?;
     let mut kinds = serde_json::Map::new();
     for (kind, mut times) in by_kind {
         times.sort_by(f64::total_cmp);
@@ -426,6 +428,7 @@ fn main() -> Result<()> {
         "peak_rss_mb": peak_rss_mb(),
         "by_kind": kinds,
         "study": study,
+        "sync": sync,
         "quick": args.quick,
     });
     if let Some(dir) = args.out.parent() {

@@ -522,6 +522,15 @@ impl Store {
         }
     }
 
+    /// The vault's own `.margin/` folder when it cannot be written (its study files are read
+    /// beside this computer's).
+    pub fn read_only_margin(&self) -> Option<PathBuf> {
+        self.read_only_inside
+            .as_ref()
+            .and_then(|d| d.parent())
+            .map(Path::to_path_buf)
+    }
+
     /// Whether the vault's own annotation folder is read-only, so this computer's changes are
     /// kept in [`Store::dir`] (the window says so).
     pub fn is_fallback(&self) -> bool {
@@ -545,6 +554,16 @@ impl Store {
         }
         if report.left.is_empty() {
             let _ = fs::remove_dir_all(margin);
+        }
+    }
+
+    /// A store writing in `dir` that also reads the read-only annotation folder `inside`
+    /// (what [`Store::for_vault`] makes of a read-only vault), for tests.
+    #[cfg(test)]
+    pub(crate) fn beside_read_only(dir: PathBuf, inside: PathBuf) -> Store {
+        Store {
+            dir,
+            read_only_inside: Some(inside),
         }
     }
 

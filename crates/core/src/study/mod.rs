@@ -144,6 +144,8 @@ struct ReadMark {
 pub struct Study {
     dir: PathBuf,
     device: String,
+    /// The vault's own `.margin/` when it cannot be written: its cards and logs are read too.
+    read_only_inside: Option<PathBuf>,
 }
 
 /// A device id fit for a file name: letters, digits and `-`.
@@ -215,6 +217,28 @@ pub(crate) fn append_line(path: &Path, line: &str) -> Result<()> {
         .map_err(failed)
 }
 
+/// The notes with a cards file under folder `under` of the cards folder `root`.
+fn card_files_under(root: &Path, under: &str) -> Vec<String> {
+    let start = root.join(under);
+    if !start.is_dir() {
+        return Vec::new();
+    }
+    ignore::WalkBuilder::new(&start)
+        .standard_filters(false)
+        .follow_links(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|entry| {
+            let rel = entry.path().strip_prefix(root).ok()?.to_str()?;
+            let id = rel.strip_suffix(".json")?.replace('\\', "/");
+            // A sync tool's conflict copy is not a note's file (`sync` merges it).
+            let name = id.rsplit('/').next().unwrap_or("");
+            (crate::vault::is_note_name(name) && !name.starts_with('.')).then_some(id)
+        })
+        .collect()
+}
+
 /// The JSON lines of every `.jsonl` file in `dir` that parse (a torn or foreign line is
 /// skipped, not fatal).
 fn read_lines<T: for<'de> Deserialize<'de>>(dir: &Path) -> Vec<T> {
@@ -245,6 +269,7 @@ impl Study {
         Study {
             dir: store.dir().parent().unwrap_or(store.dir()).to_path_buf(),
             device: clean_device(device),
+            read_only_inside: store.read_only_margin(),
         }
     }
 
@@ -255,10 +280,24 @@ impl Study {
         Ok(Study::of(store, &device_id(&places.data_dir)?))
     }
 
+    /// The lines of every device's log in folder `name` (of a read-only vault: the vault's
+    /// own logs too).
+    fn logs<T: for<'de> Deserialize<'de>>(&self, name: &str) -> Vec<T> {
+        let mut lines = read_lines::<T>(&self.dir.join(name));
+        if let Some(inside) = &self.read_only_inside {
+            lines.extend(read_lines::<T>(&inside.join(name)));
+        }
+        lines
+    }
+
     /// The vault's study settings (defaults when none are saved or the file does not parse).
     pub fn settings(&self) -> Settings {
         fs::read(self.dir.join("study.json"))
             .ok()
+            .or_else(|| {
+                let inside = self.read_only_inside.as_ref()?;
+                fs::read(inside.join("study.json")).ok()
+            })
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default()
     }
@@ -283,8 +322,22 @@ impl Study {
         crate::annotations::json_file_of(&self.dir.join("cards"), note)
     }
 
-    /// Every card of `note`, tombstones included.
+    /// Every card of `note`, tombstones included (of a read-only vault: its own file's
+    /// merged with this computer's).
     fn load_cards(&self, note: &str) -> Result<Vec<Card>> {
+        let mine = self.load_own_cards(note)?;
+        let Some(inside) = &self.read_only_inside else {
+            return Ok(mine);
+        };
+        let theirs = crate::annotations::json_file_of(&inside.join("cards"), note)
+            .ok()
+            .and_then(|p| fs::read(p).ok())
+            .and_then(|b| parse_cards(&b).ok())
+            .unwrap_or_default();
+        Ok(merge_cards(mine, theirs))
+    }
+
+    fn load_own_cards(&self, note: &str) -> Result<Vec<Card>> {
         let path = self.cards_file(note)?;
         match fs::read(&path) {
             Ok(bytes) => parse_cards(&bytes).map_err(|message| Error::Annotations {
@@ -426,24 +479,12 @@ impl Study {
                 message: format!("{under:?} is not a folder of this vault"),
             });
         }
-        let start = root.join(under);
-        if !start.is_dir() {
-            return Ok(Vec::new());
+        let mut notes = card_files_under(&root, under);
+        if let Some(inside) = &self.read_only_inside {
+            notes.extend(card_files_under(&inside.join("cards"), under));
+            notes.sort();
+            notes.dedup();
         }
-        let notes: Vec<String> = ignore::WalkBuilder::new(&start)
-            .standard_filters(false)
-            .follow_links(false)
-            .build()
-            .flatten()
-            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-            .filter_map(|entry| {
-                let rel = entry.path().strip_prefix(&root).ok()?.to_str()?;
-                let id = rel.strip_suffix(".json")?.replace('\\', "/");
-                // A sync tool's conflict copy is not a note's file (`sync` merges it).
-                let name = id.rsplit('/').next().unwrap_or("");
-                (crate::vault::is_note_name(name) && !name.starts_with('.')).then_some(id)
-            })
-            .collect();
         let per_note: Vec<Vec<(String, Card)>> = notes
             .into_par_iter()
             .map(|note| {
@@ -473,7 +514,8 @@ impl Study {
     /// Every review of every device, joined by id, without the undone ones (nor the undos).
     pub fn reviews(&self) -> Vec<Review> {
         let mut seen = HashSet::new();
-        let all: Vec<Review> = read_lines::<Review>(&self.dir.join("reviews"))
+        let all: Vec<Review> = self
+            .logs::<Review>("reviews")
             .into_iter()
             .filter(|r| seen.insert(r.id.clone()))
             .collect();
@@ -593,7 +635,7 @@ impl Study {
 
     /// The notes marked read on any device (the latest mark of each note wins).
     pub fn read_notes(&self) -> HashSet<String> {
-        let mut marks = read_lines::<ReadMark>(&self.dir.join("reading"));
+        let mut marks = self.logs::<ReadMark>("reading");
         marks.sort_by_key(|m| m.at);
         let mut latest: HashMap<String, bool> = HashMap::new();
         for m in marks {
@@ -891,6 +933,42 @@ mod tests {
             created: crate::annotations::now(),
             deleted: None,
         }
+    }
+
+    #[test]
+    fn a_read_only_vaults_cards_and_reviews_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let inside = dir.path().join("vault/.margin/annotations");
+        let study = Study::of(&Store::at(&inside), "desk");
+        let card = card("a1");
+        study.add_card("n.md", card.clone()).unwrap();
+        study
+            .grade(
+                "n.md",
+                &card.id,
+                Grade::Good,
+                OffsetDateTime::now_utc(),
+                false,
+                0,
+            )
+            .unwrap();
+        let outside = dir.path().join("data/annotations");
+        let here = Study::of(&Store::beside_read_only(outside, inside), "laptop");
+        assert_eq!(here.cards("n.md").unwrap(), vec![card.clone()]);
+        assert_eq!(here.all_cards().unwrap().len(), 1);
+        assert_eq!(here.reviews().len(), 1);
+        // This computer's grades go beside, and both count.
+        here.grade(
+            "n.md",
+            &card.id,
+            Grade::Good,
+            OffsetDateTime::now_utc(),
+            false,
+            0,
+        )
+        .unwrap();
+        assert_eq!(here.reviews().len(), 2);
+        assert_eq!(study.reviews().len(), 1, "the read-only vault was written");
     }
 
     #[test]
