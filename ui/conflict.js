@@ -29,13 +29,25 @@ export function createConflictBar(root, { api, status, onSettled }) {
     return b;
   }
 
-  function side(label, text) {
+  /** One side; its lines the other side does not have are marked (and named for a screen
+   *  reader by the column's label, "only here"). */
+  function side(label, text, other) {
     const col = document.createElement('div');
     col.className = 'conflict-side';
     const h = document.createElement('h3');
     h.textContent = label;
     const pre = document.createElement('pre');
-    pre.textContent = text || '(empty: the note is gone)';
+    const theirs = new Set((other || '').split('\n'));
+    if (!text) pre.textContent = '(empty: the note is gone)';
+    for (const line of (text || '').split('\n')) {
+      const span = document.createElement('span');
+      span.textContent = `${line}\n`;
+      if (!theirs.has(line)) {
+        span.className = 'conflict-only';
+        span.title = 'only here';
+      }
+      pre.append(span);
+    }
     pre.tabIndex = 0;
     pre.setAttribute('aria-label', label);
     col.append(h, pre);
@@ -86,7 +98,10 @@ export function createConflictBar(root, { api, status, onSettled }) {
       const compare = document.createElement('div');
       compare.className = 'conflict-compare';
       compare.hidden = true;
-      compare.append(side(`${original} (the note)`, current.original_text), side(`${id} (the copy)`, current.copy_text));
+      compare.append(
+        side(`${original} (the note)`, current.original_text, current.copy_text),
+        side(`${id} (the copy)`, current.copy_text, current.original_text),
+      );
       const shown = button('Compare', 'Show the note and this copy side by side', () => {
         compare.hidden = !compare.hidden;
         shown.setAttribute('aria-expanded', String(!compare.hidden));

@@ -42,11 +42,10 @@ function styleThroughCssom(StyleModule) {
   };
 }
 
-/** Every note of a tree (as `list_tree` returns it): `{ id, title, conflictOf }`, for `[[`
- *  completion and the tree's conflict marks. */
+/** Every note of a tree (as `list_tree` returns it): `{ id, title }`, for `[[` completion. */
 export function flattenNotes(nodes, out = []) {
   for (const node of nodes ?? []) {
-    if (node.kind === 'note') out.push({ id: node.id, title: node.title, conflictOf: node.conflict_of });
+    if (node.kind === 'note') out.push({ id: node.id, title: node.title });
     else if (node.kind === 'folder') flattenNotes(node.children, out);
   }
   return out;

@@ -47,7 +47,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
       const badge = document.createElement('span');
       badge.className = 'tree-conflict-badge';
       badge.textContent = 'conflict';
-      item.append(badge);
+      item.prepend(badge); // floats right, before the title's ellipsis
     }
     if (withPath) {
       const path = document.createElement('span');
@@ -322,7 +322,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
     },
     /** The note `id` is a conflict copy of, if it is one. */
     conflictOf(id) {
-      return allNotes.find((n) => n.id === id)?.conflictOf ?? null;
+      return allNotes.find((n) => n.id === id)?.conflict_of ?? null;
     },
     setCurrent(id, outline) {
       currentId = id;

@@ -134,10 +134,13 @@ async fn a_notes_conflict_copy_is_marked_compared_and_merged() -> Result<()> {
             &format!(".tree-note.tree-conflict[data-note-id='{copy}'] .tree-conflict-badge"),
         )
         .await?;
-        let bar = text_of(&c, "[data-role='conflict-bar']")
-            .await?
-            .unwrap_or_default();
-        ensure!(bar.contains("Syncthing") && bar.contains(note), "{bar}");
+        eventually("the conflict bar naming the tool and the note", || async {
+            let bar = text_of(&c, "[data-role='conflict-bar']")
+                .await?
+                .unwrap_or_default();
+            Ok((bar.contains("Syncthing") && bar.contains(note)).then_some(()))
+        })
+        .await?;
         // Side by side, then merged.
         element(&c, "[data-role='conflict-bar'] button[aria-expanded]")
             .await?
@@ -148,6 +151,7 @@ async fn a_notes_conflict_copy_is_marked_compared_and_merged() -> Result<()> {
             "[data-role='conflict-bar'] .conflict-compare:not([hidden])",
         )
         .await?;
+        margin_e2e::screenshot(&c, "screenshot-conflict.png").await?;
         c.find(fantoccini::Locator::XPath(
             "//section[@data-role='conflict-bar']//button[text()='Merge both']",
         ))
