@@ -451,7 +451,9 @@ $('reader-pane').addEventListener('scroll', () => {
     readAtEnd = currentId;
     if (!progress.notes[currentId]?.read) markRead(true, true).then(() => status.say(`Read to the end: ${currentId} counts as read (m undoes).`));
   }
-  if (spyQueued) return;
+  // While the editor is open the reader is hidden: measuring its (thousands of) headings at
+  // every scroll of a big note is work for nothing.
+  if (spyQueued || editor.isOpen) return;
   spyQueued = true;
   requestAnimationFrame(() => {
     spyQueued = false;
