@@ -169,5 +169,15 @@ mod tests {
         assert_eq!(Recent::load(config), again);
         fs::write(config.join("recent.json"), "{ broken").unwrap();
         assert!(Recent::load(config).paths.is_empty());
+        // The next save sets the unreadable list aside instead of overwriting it.
+        Recent::remember(config, Path::new("/v1")).unwrap();
+        let aside: Vec<String> = fs::read_dir(config)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("recent.json.corrupt-"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(fs::read_to_string(config.join(&aside[0])).unwrap(), "{ broken");
     }
 }
