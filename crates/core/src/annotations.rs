@@ -144,20 +144,11 @@ struct NoteFile {
 /// Reads an annotation file; one with git's conflict markers (`<<<<<<<`, `=======`,
 /// `>>>>>>>`) is read as the merge of its two sides rather than as a corrupt file.
 fn parse_file(bytes: &[u8]) -> std::result::Result<NoteFile, String> {
-    match serde_json::from_slice::<NoteFile>(bytes) {
-        Ok(file) => Ok(file),
-        Err(err) => {
-            let text = std::str::from_utf8(bytes).map_err(|_| err.to_string())?;
-            let (ours, theirs) = crate::sync::git_sides(text).ok_or_else(|| err.to_string())?;
-            let ours: NoteFile = serde_json::from_str(&ours).map_err(|e| e.to_string())?;
-            let theirs: NoteFile = serde_json::from_str(&theirs).map_err(|e| e.to_string())?;
-            Ok(NoteFile {
-                version: ours.version.max(theirs.version),
-                note: ours.note,
-                annotations: merge(ours.annotations, theirs.annotations),
-            })
-        }
-    }
+    crate::sync::parse_or_join_sides(bytes, |ours: NoteFile, theirs: NoteFile| NoteFile {
+        version: ours.version.max(theirs.version),
+        note: ours.note,
+        annotations: merge(ours.annotations, theirs.annotations),
+    })
 }
 
 /// Parses the records of an annotation file (a sync tool's copy, say), conflict markers
@@ -422,26 +413,19 @@ impl Annotation {
 /// wins; a deletion is a change too, so a tombstone beats every earlier edit (and on a tie, the
 /// deletion wins). The result is sorted by id, as files are written.
 pub fn merge(ours: Vec<Annotation>, theirs: Vec<Annotation>) -> Vec<Annotation> {
-    let mut by_id: std::collections::BTreeMap<String, Annotation> =
-        std::collections::BTreeMap::new();
-    for a in ours.into_iter().chain(theirs) {
-        match by_id.get(&a.id) {
-            Some(kept) => {
-                let later = match a.stamp().cmp(&kept.stamp()) {
-                    std::cmp::Ordering::Greater => true,
-                    std::cmp::Ordering::Less => false,
-                    std::cmp::Ordering::Equal => a.is_deleted() && !kept.is_deleted(),
-                };
-                if later {
-                    by_id.insert(a.id.clone(), a);
-                }
-            }
-            None => {
-                by_id.insert(a.id.clone(), a);
-            }
-        }
+    crate::sync::merge_records(ours, theirs)
+}
+
+impl crate::sync::Record for Annotation {
+    fn id(&self) -> &str {
+        &self.id
     }
-    by_id.into_values().collect()
+    fn stamp(&self) -> Option<time::OffsetDateTime> {
+        Annotation::stamp(self)
+    }
+    fn is_deleted(&self) -> bool {
+        Annotation::is_deleted(self)
+    }
 }
 
 /// What loading a note's annotations found.

@@ -178,6 +178,9 @@ mod tests {
             .filter(|n| n.starts_with("recent.json.corrupt-"))
             .collect();
         assert_eq!(aside.len(), 1);
-        assert_eq!(fs::read_to_string(config.join(&aside[0])).unwrap(), "{ broken");
+        assert_eq!(
+            fs::read_to_string(config.join(&aside[0])).unwrap(),
+            "{ broken"
+        );
     }
 }

@@ -300,6 +300,55 @@ pub fn keep_note(vault: &crate::Vault, copy: &str, keep: Keep) -> Result<crate::
     crate::edit::trash_note(vault, copy)
 }
 
+/// A record of Margin's files that merges by id (an annotation, a card).
+pub(crate) trait Record {
+    /// Its id.
+    fn id(&self) -> &str;
+    /// When it last changed, its deletion included.
+    fn stamp(&self) -> Option<time::OffsetDateTime>;
+    /// Whether it is a deletion's tombstone.
+    fn is_deleted(&self) -> bool;
+}
+
+/// Two versions of a file's records as one, losing nothing: by id, the later change wins; a
+/// deletion is a change too, so a tombstone beats every earlier edit (and, on a tie, the
+/// deletion wins). The result is sorted by id, as files are written.
+pub(crate) fn merge_records<T: Record>(ours: Vec<T>, theirs: Vec<T>) -> Vec<T> {
+    let mut by_id: std::collections::BTreeMap<String, T> = std::collections::BTreeMap::new();
+    for record in ours.into_iter().chain(theirs) {
+        let later =
+            by_id
+                .get(record.id())
+                .is_none_or(|kept| match record.stamp().cmp(&kept.stamp()) {
+                    std::cmp::Ordering::Greater => true,
+                    std::cmp::Ordering::Less => false,
+                    std::cmp::Ordering::Equal => record.is_deleted() && !kept.is_deleted(),
+                });
+        if later {
+            by_id.insert(record.id().to_string(), record);
+        }
+    }
+    by_id.into_values().collect()
+}
+
+/// Parses a Margin file as `F`; one holding git's conflict markers is parsed side by side and
+/// the two sides joined by `join` (instead of the file counting as corrupt).
+pub(crate) fn parse_or_join_sides<F: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    join: impl FnOnce(F, F) -> F,
+) -> std::result::Result<F, String> {
+    match serde_json::from_slice::<F>(bytes) {
+        Ok(file) => Ok(file),
+        Err(err) => {
+            let text = std::str::from_utf8(bytes).map_err(|_| err.to_string())?;
+            let (ours, theirs) = git_sides(text).ok_or_else(|| err.to_string())?;
+            let ours: F = serde_json::from_str(&ours).map_err(|e| e.to_string())?;
+            let theirs: F = serde_json::from_str(&theirs).map_err(|e| e.to_string())?;
+            Ok(join(ours, theirs))
+        }
+    }
+}
+
 /// Splits a file with git's conflict markers into its two sides ("ours", "theirs"): the lines
 /// outside the conflicts go to both, the lines of each conflict to its side (a diff3 base
 /// section is dropped). `None` when the text has no conflict markers.

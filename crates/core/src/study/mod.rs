@@ -90,45 +90,31 @@ struct CardsFile {
 
 /// Reads a cards file; one with git's conflict markers is read as the merge of its sides.
 pub(crate) fn parse_cards(bytes: &[u8]) -> std::result::Result<Vec<Card>, String> {
-    match serde_json::from_slice::<CardsFile>(bytes) {
-        Ok(file) => Ok(file.cards),
-        Err(err) => {
-            let text = std::str::from_utf8(bytes).map_err(|_| err.to_string())?;
-            let (ours, theirs) = crate::sync::git_sides(text).ok_or_else(|| err.to_string())?;
-            let ours: CardsFile = serde_json::from_str(&ours).map_err(|e| e.to_string())?;
-            let theirs: CardsFile = serde_json::from_str(&theirs).map_err(|e| e.to_string())?;
-            Ok(merge_cards(ours.cards, theirs.cards))
-        }
-    }
+    crate::sync::parse_or_join_sides(bytes, |ours: CardsFile, theirs: CardsFile| CardsFile {
+        version: ours.version.max(theirs.version),
+        cards: merge_cards(ours.cards, theirs.cards),
+    })
+    .map(|file| file.cards)
 }
 
 /// Two versions of one note's cards as one, by id: a card's content never changes, only
 /// whether it exists, so the later of its making and its deletion wins (on a tie, the
 /// deletion).
 fn merge_cards(ours: Vec<Card>, theirs: Vec<Card>) -> Vec<Card> {
-    let stamp = |c: &Card| {
-        let at = |s: &str| OffsetDateTime::parse(s, &Rfc3339).ok();
-        at(&c.created).max(c.deleted.as_deref().and_then(at))
-    };
-    let mut by_id: std::collections::BTreeMap<String, Card> = std::collections::BTreeMap::new();
-    for card in ours.into_iter().chain(theirs) {
-        match by_id.get(&card.id) {
-            Some(kept) => {
-                let later = match stamp(&card).cmp(&stamp(kept)) {
-                    std::cmp::Ordering::Greater => true,
-                    std::cmp::Ordering::Less => false,
-                    std::cmp::Ordering::Equal => card.deleted.is_some() && kept.deleted.is_none(),
-                };
-                if later {
-                    by_id.insert(card.id.clone(), card);
-                }
-            }
-            None => {
-                by_id.insert(card.id.clone(), card);
-            }
-        }
+    crate::sync::merge_records(ours, theirs)
+}
+
+impl crate::sync::Record for Card {
+    fn id(&self) -> &str {
+        &self.id
     }
-    by_id.into_values().collect()
+    fn stamp(&self) -> Option<OffsetDateTime> {
+        let at = |s: &str| OffsetDateTime::parse(s, &Rfc3339).ok();
+        at(&self.created).max(self.deleted.as_deref().and_then(at))
+    }
+    fn is_deleted(&self) -> bool {
+        self.deleted.is_some()
+    }
 }
 
 #[derive(Serialize, Deserialize)]
