@@ -68,6 +68,18 @@ enum Command {
         #[arg(long = "tag")]
         tags: Vec<String>,
     },
+    /// The vault's colours and what they mean; `--set yellow=definition` names one.
+    Palette {
+        /// COLOUR=LABEL; repeat for several (an empty label clears it).
+        #[arg(long = "set")]
+        set: Vec<String>,
+    },
+    /// Conflict copies of notes a sync tool left (`NAME.sync-conflict-….md`, …): list them, or
+    /// settle one as the window's bar does.
+    Conflicts {
+        #[command(subcommand)]
+        action: Option<ConflictsAction>,
+    },
     /// Check the vault's Margin files and repair what can be repaired without losing
     /// anything: conflict copies of sync tools merged, unreadable files set aside (bytes
     /// kept), a corrupt search index rebuilt; annotations of notes that are gone are listed.
@@ -195,6 +207,12 @@ enum AnnotationsAction {
         /// Remove every tag.
         #[arg(long, conflicts_with = "tags")]
         no_tags: bool,
+        /// Attach it (an orphan, say) to this text of its note, as it reads now.
+        #[arg(long)]
+        quote: Option<String>,
+        /// The text just before `--quote`, when it occurs more than once.
+        #[arg(long, requires = "quote")]
+        prefix: Option<String>,
     },
     /// Delete an annotation (a tombstone stays in its file, so a sync tool's older copy
     /// cannot bring it back).
@@ -210,6 +228,19 @@ enum AnnotationsAction {
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConflictsAction {
+    /// Keep the note (`note`), the copy's text (`copy`) or both merged (`both`: what only one
+    /// has is kept, differing places between conflict markers); the copy goes to the trash.
+    Keep {
+        /// The conflict copy's note id.
+        copy: String,
+        /// What to keep.
+        #[arg(value_parser = ["note", "copy", "both"])]
+        keep: String,
     },
 }
 
@@ -377,6 +408,53 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Annotations { action } => annotations_command(&vault, action, &mut out)?,
         Command::Doctor { json } => doctor(&vault, json, &mut out)?,
+        Command::Palette { set } => {
+            let store = store(&vault)?;
+            let mut palette = store.palette();
+            for pair in &set {
+                let (color, label) = pair
+                    .split_once('=')
+                    .with_context(|| format!("{pair:?}: give COLOUR=LABEL"))?;
+                match palette.colors.iter_mut().find(|c| c.color == color.trim()) {
+                    Some(c) => c.label = label.trim().to_string(),
+                    None => palette.colors.push(annotations::PaletteColor {
+                        color: color.trim().to_string(),
+                        label: label.trim().to_string(),
+                    }),
+                }
+            }
+            if !set.is_empty() {
+                store.set_palette(&palette)?;
+            }
+            for (i, c) in palette.colors.iter().enumerate() {
+                writeln!(out, "{} {}  {}", i + 1, c.color, c.label)?;
+            }
+        }
+        Command::Conflicts { action } => match action {
+            None => {
+                let copies: Vec<_> = vault
+                    .note_ids()
+                    .iter()
+                    .filter_map(|id| margin_core::sync::note_conflict(id))
+                    .collect();
+                if copies.is_empty() {
+                    writeln!(out, "no conflict copies")?;
+                }
+                for c in copies {
+                    writeln!(out, "{}  ({:?} copy of {})", c.copy, c.tool, c.original)?;
+                }
+            }
+            Some(ConflictsAction::Keep { copy, keep }) => {
+                use margin_core::sync::Keep;
+                let keep = match keep.as_str() {
+                    "note" => Keep::Original,
+                    "copy" => Keep::Copy,
+                    _ => Keep::Merged(margin_core::sync::compare_note(&vault, &copy)?.merged),
+                };
+                margin_core::sync::keep_note(&vault, &copy, keep)?;
+                writeln!(out, "settled; {copy} went to the trash")?;
+            }
+        },
         Command::New { title, folder } => {
             let id = edit::create_note(&vault, &folder, &title)?;
             writeln!(out, "{id}")?;
@@ -796,21 +874,38 @@ fn annotations_command(
             color,
             tags,
             no_tags,
+            quote,
+            prefix,
         } => {
             let store = store(vault)?;
             let (note, found) = store.find(&id)?;
-            if comment.is_none() && color.is_none() && tags.is_empty() && !no_tags {
-                anyhow::bail!("nothing to change: give --comment, --color, --tag or --no-tags");
+            if comment.is_none()
+                && color.is_none()
+                && tags.is_empty()
+                && !no_tags
+                && quote.is_none()
+            {
+                anyhow::bail!(
+                    "nothing to change: give --comment, --color, --tag, --no-tags or --quote"
+                );
             }
+            let text = match &quote {
+                Some(_) => Note::load(vault, &note, &[])?.text,
+                None => String::new(),
+            };
+            let range = quote
+                .as_deref()
+                .map(|q| annotations::find_quote(&text, q, prefix.as_deref()))
+                .transpose()?;
             let patch = annotations::Patch {
                 color: color
                     .map(|c| c.trim().to_string())
                     .filter(|c| !c.is_empty()),
                 comment,
                 tags: (no_tags || !tags.is_empty()).then_some(tags),
-                range: None,
+                range,
             };
-            let saved = store.edit(&note, &found.id, patch, "")?;
+            let saved = store.edit(&note, &found.id, patch, &text)?;
             writeln!(out, "{}", saved.id)?;
         }
         AnnotationsAction::Rm { id } => {

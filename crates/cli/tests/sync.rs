@@ -174,3 +174,78 @@ fn a_prefix_is_matched_forgivingly() {
     );
     assert!(!out.status.success());
 }
+
+#[test]
+fn an_orphan_is_attached_again_and_colours_are_named() {
+    let v = vault();
+    let id = ok(&margin(
+        &v,
+        &["annotate", NOTE, "--quote", "3 way handshake"],
+    ))
+    .trim()
+    .to_string();
+    // The passage is rewritten: the highlight is an orphan, then attached to the new words.
+    let path = v.path.join(NOTE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("3 way handshake", "Opening a connection"),
+    )
+    .unwrap();
+    let row = &list(&v)[0];
+    assert_eq!(row["status"], "orphan", "{row}");
+    ok(&margin(
+        &v,
+        &[
+            "annotations",
+            "edit",
+            &id,
+            "--quote",
+            "Opening a connection",
+        ],
+    ));
+    let row = &list(&v)[0];
+    assert_eq!(row["status"], "anchored", "{row}");
+    assert_eq!(row["quote"], "Opening a connection");
+
+    let out = ok(&margin(
+        &v,
+        &[
+            "palette",
+            "--set",
+            "yellow=definition",
+            "--set",
+            "red=don't get it",
+        ],
+    ));
+    assert!(
+        out.contains("1 yellow  definition") && out.contains("6 red  don't get it"),
+        "{out}"
+    );
+    assert!(ok(&margin(&v, &["palette"])).contains("definition"));
+    let out = margin(&v, &["palette", "--set", "no-equals-sign"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn a_notes_conflict_copy_is_listed_and_settled_from_the_command_line() {
+    let v = vault();
+    assert!(ok(&margin(&v, &["conflicts"])).contains("no conflict copies"));
+    let copy = "networking/tcp-handshake-and-teardown (Ann's conflicted copy 2026-11-28).md";
+    let mut theirs = std::fs::read_to_string(v.path.join(NOTE)).unwrap();
+    theirs.push_str("\nA line from the other computer.\n");
+    std::fs::write(v.path.join(copy), &theirs).unwrap();
+    let listed = ok(&margin(&v, &["conflicts"]));
+    assert!(
+        listed.contains(copy) && listed.contains("Dropbox"),
+        "{listed}"
+    );
+    ok(&margin(&v, &["conflicts", "keep", copy, "both"]));
+    assert!(std::fs::read_to_string(v.path.join(NOTE))
+        .unwrap()
+        .contains("A line from the other computer."));
+    assert!(!v.path.join(copy).exists());
+    let out = margin(&v, &["conflicts", "keep", NOTE, "note"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a conflict copy"));
+}
