@@ -291,18 +291,7 @@ impl Session {
             return;
         }
         tracing::info!("sync conflict copies: {report:?}");
-        let annotations: Vec<String> = report
-            .merged
-            .iter()
-            .map(|m| m.into.as_path())
-            .chain(report.git_merged.iter().map(|p| p.as_path()))
-            .filter_map(|p| p.strip_prefix(store.dir()).ok())
-            .filter_map(|rel| {
-                rel.to_str()?
-                    .strip_suffix(".json")
-                    .map(|id| id.replace('\\', "/"))
-            })
-            .collect();
+        let annotations = report.annotated_notes(store);
         let changes = margin_core::watch::Changes {
             annotations: annotations.clone(),
             ..Default::default()
@@ -320,22 +309,7 @@ impl Session {
                 rescan: false,
             },
         );
-        let mut message = format!(
-            "merged {} conflict cop{} left by a sync tool",
-            report.merged.len() + report.git_merged.len(),
-            if report.merged.len() + report.git_merged.len() == 1 {
-                "y"
-            } else {
-                "ies"
-            }
-        );
-        if !report.left.is_empty() {
-            message.push_str(&format!(
-                "; {} could not be read and stay as they are ({})",
-                report.left.len(),
-                report.left[0].0.display()
-            ));
-        }
+        let message = report.summary();
         let _ = app.emit("sync-merged", &message);
     }
 
@@ -365,14 +339,8 @@ impl Session {
             // A note changed on disk: its highlights are found again and what moved is saved
             // (reading a note never writes; a real change does).
             if let Some(store) = session.store.as_ref() {
-                for id in &changes.notes {
-                    if let Ok(note) = margin_core::Note::load(&watched, id, &[]) {
-                        match store.reanchor_changed(id, &note.text) {
-                            Ok(true) => session.wrote_annotations(id),
-                            Ok(false) => {}
-                            Err(err) => tracing::warn!("re-anchoring {id}: {err}"),
-                        }
-                    }
+                for id in store.reanchor_notes(&watched, &changes.notes) {
+                    session.wrote_annotations(&id);
                 }
             }
             match index.apply(&watched, &changes) {

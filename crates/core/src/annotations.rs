@@ -164,19 +164,19 @@ pub(crate) fn parse_records(bytes: &[u8]) -> std::result::Result<Vec<Annotation>
     Ok(file.annotations)
 }
 
+/// A record's RFC 3339 time stamp (`created`, `updated`, `deleted`), as a time to compare.
+pub(crate) fn parse_time(s: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
 /// Whether a record deleted at `deleted` and last changed at `updated` is deleted.
 fn is_tombstone(deleted: Option<&str>, updated: &str) -> bool {
-    let at = |s: &str| {
-        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
-    };
-    deleted.is_some_and(|d| at(d) >= at(updated))
+    deleted.is_some_and(|d| parse_time(d) >= parse_time(updated))
 }
 
 /// A tombstone old enough to forget.
 fn is_expired(a: &Annotation) -> bool {
-    let Some(deleted) = a.deleted.as_deref().and_then(|d| {
-        time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok()
-    }) else {
+    let Some(deleted) = a.deleted.as_deref().and_then(parse_time) else {
         return false;
     };
     time::OffsetDateTime::now_utc() - deleted > time::Duration::days(TOMBSTONE_DAYS)
@@ -392,14 +392,6 @@ impl Annotation {
         &self.current.as_ref().unwrap_or(&self.quote).exact
     }
 
-    /// When this record last changed, deletion included: what a sync merge compares.
-    fn stamp(&self) -> Option<time::OffsetDateTime> {
-        let at = |s: &str| {
-            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
-        };
-        at(&self.updated).max(self.deleted.as_deref().and_then(at))
-    }
-
     /// Whether this is a deletion's tombstone: deleted, and not changed since (a record can
     /// carry both when git merged one computer's deletion with another's later edit line by
     /// line; the later of the two holds).
@@ -420,8 +412,9 @@ impl crate::sync::Record for Annotation {
     fn id(&self) -> &str {
         &self.id
     }
+    /// When it last changed, its deletion included.
     fn stamp(&self) -> Option<time::OffsetDateTime> {
-        Annotation::stamp(self)
+        parse_time(&self.updated).max(self.deleted.as_deref().and_then(parse_time))
     }
     fn is_deleted(&self) -> bool {
         Annotation::is_deleted(self)
@@ -536,9 +529,9 @@ impl Store {
         for (path, why) in &report.left {
             tracing::warn!("{} not merged back: {why}", path.display());
         }
-        if report.left.is_empty() {
-            let _ = fs::remove_dir_all(margin);
-        }
+        // Each merged file was removed by the merge; what is left (a set-aside `.corrupt-`
+        // copy, a file that did not merge) stays. Only the locks and the emptied folders go.
+        crate::sync::remove_emptied(margin);
     }
 
     /// A store writing in `dir` that also reads the read-only annotation folder `inside`
@@ -716,6 +709,27 @@ impl Store {
             (changed, changed)
         })?;
         Ok(changed)
+    }
+
+    /// Re-anchors the annotations of each of `notes` that changed on disk (see
+    /// [`Store::reanchor_changed`]); only notes with an annotation file are read and rendered,
+    /// so a burst of changed notes costs a file check each. Returns the notes written.
+    pub fn reanchor_notes(&self, vault: &Vault, notes: &[String]) -> Vec<String> {
+        let mut written = Vec::new();
+        for id in notes {
+            if !self.file_of(id).is_ok_and(|p| p.exists()) {
+                continue;
+            }
+            let Ok(note) = crate::note::Note::load(vault, id, &[]) else {
+                continue;
+            };
+            match self.reanchor_changed(id, &note.text) {
+                Ok(true) => written.push(id.clone()),
+                Ok(false) => {}
+                Err(err) => tracing::warn!("re-anchoring {id}: {err}"),
+            }
+        }
+        written
     }
 
     /// Every record of `note`'s file as stored, the tombstones of deleted annotations
@@ -1336,6 +1350,9 @@ mod tests {
         assert_eq!(store.all().unwrap()[0].1.len(), 2);
         assert_eq!(store.summaries()[0].1.len(), 2);
         assert_eq!(fs::read(inside.join("a.md.json")).unwrap(), before);
+        // A file set aside while away is somebody's bytes: merging back must keep it.
+        let kept = outside.join("b.md.json.corrupt-1");
+        fs::write(&kept, "{ torn").unwrap();
         // Writable again: what was kept beside comes back into the vault.
         let back = Store::at(&inside);
         back.merge_back(&outside);
@@ -1347,7 +1364,11 @@ mod tests {
             .map(|a| a.id)
             .collect();
         assert_eq!(ids, vec![x.id, y.id]);
-        assert!(!outside.exists(), "the data-folder copy is left over");
+        assert!(!outside.join("a.md.json").exists(), "the merged file is left over");
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "{ torn");
+        fs::remove_file(&kept).unwrap();
+        Store::at(&inside).merge_back(&outside);
+        assert!(!outside.exists(), "the emptied data folder is left over");
     }
 
     #[test]

@@ -493,6 +493,55 @@ impl Report {
     pub fn is_empty(&self) -> bool {
         self.merged.is_empty() && self.git_merged.is_empty() && self.left.is_empty()
     }
+
+    /// The notes whose annotations the pass changed (to index again and redraw).
+    pub fn annotated_notes(&self, store: &Store) -> Vec<String> {
+        self.merged
+            .iter()
+            .map(|m| m.into.as_path())
+            .chain(self.git_merged.iter().map(PathBuf::as_path))
+            .filter_map(|p| p.strip_prefix(store.dir()).ok())
+            .filter_map(|rel| {
+                let id = rel.to_str()?.strip_suffix(".json")?;
+                Some(id.replace('\\', "/"))
+            })
+            .collect()
+    }
+
+    /// One line for people: how many copies were merged, and what could not be read.
+    pub fn summary(&self) -> String {
+        let merged = self.merged.len() + self.git_merged.len();
+        let mut line = format!(
+            "merged {merged} conflict cop{} left by a sync tool",
+            if merged == 1 { "y" } else { "ies" }
+        );
+        if let Some((path, _)) = self.left.first() {
+            line.push_str(&format!(
+                "; {} could not be read and stay as they are ({})",
+                self.left.len(),
+                path.display()
+            ));
+        }
+        line
+    }
+}
+
+/// Removes the lock files and the folders left empty under `dir` (after its files were
+/// merged elsewhere), and nothing else: a file still there is somebody's data.
+pub(crate) fn remove_emptied(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            remove_emptied(&path);
+        } else if entry.file_name() == ".lock" {
+            let _ = fs::remove_file(&path);
+        }
+    }
+    // Fails, as it should, while anything is left inside.
+    let _ = fs::remove_dir(dir);
 }
 
 /// Finds every conflict copy of Margin's files beside `store` (its `.margin/` folder), merges

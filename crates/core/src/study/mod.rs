@@ -23,7 +23,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::annotations::Store;
@@ -109,8 +108,8 @@ impl crate::sync::Record for Card {
         &self.id
     }
     fn stamp(&self) -> Option<OffsetDateTime> {
-        let at = |s: &str| OffsetDateTime::parse(s, &Rfc3339).ok();
-        at(&self.created).max(self.deleted.as_deref().and_then(at))
+        use crate::annotations::parse_time;
+        parse_time(&self.created).max(self.deleted.as_deref().and_then(parse_time))
     }
     fn is_deleted(&self) -> bool {
         self.deleted.is_some()
