@@ -1364,7 +1364,10 @@ mod tests {
             .map(|a| a.id)
             .collect();
         assert_eq!(ids, vec![x.id, y.id]);
-        assert!(!outside.join("a.md.json").exists(), "the merged file is left over");
+        assert!(
+            !outside.join("a.md.json").exists(),
+            "the merged file is left over"
+        );
         assert_eq!(fs::read_to_string(&kept).unwrap(), "{ torn");
         fs::remove_file(&kept).unwrap();
         Store::at(&inside).merge_back(&outside);
