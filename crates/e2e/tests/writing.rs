@@ -268,12 +268,13 @@ async fn new_note_rename_trash_and_undo() -> Result<()> {
             Ok((renamed.is_file() && !made.exists()).then_some(()))
         })
         .await?;
+        // The file moves first, the links follow: the status says when the rename is done.
+        status_with(&c, "Renamed to networking/hash-ring.md").await?;
         let links = read(&linking);
         ensure!(
             links.contains("[[hash-ring]]") && links.contains("(hash-ring.md)"),
             "links after the rename: {links}"
         );
-        status_with(&c, "Renamed to networking/hash-ring.md").await?;
 
         let moved = renamed;
         // Ctrl+Delete: to the trash; Ctrl+Z: back.
@@ -326,12 +327,12 @@ async fn new_note_rename_trash_and_undo() -> Result<()> {
             Ok((at_last.is_file() && !moved.exists()).then_some(()))
         })
         .await?;
+        status_with(&c, "Moved to infrastructure/hash-ring.md").await?;
         let links = read(&linking);
         ensure!(
             links.contains("[[hash-ring]]") && links.contains("(../infrastructure/hash-ring.md)"),
             "links after the move: {links}"
         );
-        status_with(&c, "Moved to infrastructure/hash-ring.md").await?;
         Ok(())
     })
     .await
