@@ -6,6 +6,8 @@
 // Usage: const editor = createEditor(host, { api, status, onSaved(id) });
 // await editor.open(id, { sectionIndex }); await editor.close(); editor.save(); editor.isOpen.
 
+import { LONG_NOTE, longNoteColouring } from './editor-long.js';
+
 const IDLE_SAVE_MS = 1000;
 
 /** CodeMirror, loaded once on first use (565 KB: not at start-up). */
@@ -302,8 +304,10 @@ export function createEditor(host, { api, status, onSaved }) {
           lib.highlightActiveLine(),
           lib.highlightSelectionMatches(),
           lib.EditorView.lineWrapping,
-          lib.markdown({ base: lib.markdownLanguage }),
-          lib.syntaxHighlighting(markdownStyle(lib)),
+          // A long note is coloured line by line on screen: the full parse would cost every key.
+          text.length > LONG_NOTE
+            ? longNoteColouring(lib)
+            : [lib.markdown({ base: lib.markdownLanguage }), lib.syntaxHighlighting(markdownStyle(lib))],
           lib.EditorState.readOnly.of(source.read_only),
           lib.autocompletion({ override: [wikiSource], activateOnTyping: true }),
           lib.tooltips({ position: 'absolute', parent: host }),
