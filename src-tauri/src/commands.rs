@@ -166,9 +166,34 @@ pub async fn list_tree(state: State<'_, AppState>) -> CmdResult<Tree> {
     Ok(tree)
 }
 
+/// A note as the reader shows it: everything but its visible text, which the page takes from
+/// the HTML itself (sending it too made a 1 MB note's reply 2.7 MB instead of 1.7).
+#[derive(Serialize)]
+pub struct ShownNote {
+    id: String,
+    title: String,
+    tags: Vec<String>,
+    outline: Vec<margin_core::render::Heading>,
+    html: String,
+    warnings: Vec<String>,
+}
+
+impl From<Note> for ShownNote {
+    fn from(note: Note) -> ShownNote {
+        ShownNote {
+            id: note.id,
+            title: note.title,
+            tags: note.tags,
+            outline: note.outline,
+            html: note.html,
+            warnings: note.warnings,
+        }
+    }
+}
+
 /// One note, rendered.
 #[tauri::command]
-pub async fn get_note(state: State<'_, AppState>, id: String) -> CmdResult<Note> {
+pub async fn get_note(state: State<'_, AppState>, id: String) -> CmdResult<ShownNote> {
     let session = state.session();
     let vault = vault(&session)?;
     let known = session
@@ -176,7 +201,12 @@ pub async fn get_note(state: State<'_, AppState>, id: String) -> CmdResult<Note>
         .read()
         .map(|ids| ids.clone())
         .unwrap_or_default();
-    blocking(move || Note::load(&vault, &id, &known).map_err(ErrorPayload::from)).await
+    blocking(move || {
+        Note::load(&vault, &id, &known)
+            .map(ShownNote::from)
+            .map_err(ErrorPayload::from)
+    })
+    .await
 }
 
 /// Opens an http(s) or mailto link in the system's browser or mail app.
