@@ -40,6 +40,7 @@ fn main() {
             "keep_conflict",
             "annotate_source",
             "save_attachment",
+            "paste_image",
             "attachments_folder",
             "set_attachments_folder",
             "study_queue",

@@ -136,6 +136,8 @@ export const closeNow = () => invoke('close_now');
 export const cancelClose = () => invoke('cancel_close');
 /** Saves an image into `attachments/` beside note `id`. @returns {Promise<string>} the link target */
 export const saveAttachment = (id, name, bytes) => invoke('save_attachment', { id, name, bytes: Array.from(bytes) });
+/** The clipboard's image saved beside note `id` (Linux: the page's paste event has no files): its link, or null. */
+export const pasteImage = (id, name) => invoke('paste_image', { id, name });
 /** Highlights UTF-16 offsets from..to of the saved source of note `id` (from the editor).
  *  @returns {Promise<{ id: string, color: string, from: number, to: number }[]>} where it is drawn */
 export const annotateSource = (id, from, to, color) => invoke('annotate_source', { id, from, to, color });

@@ -112,6 +112,9 @@ export function createEditor(host, { api, status, onSaved }) {
   /** The effect that replaces the highlight decorations of the open editor, and their field. */
   let markEffect = null;
   let markField = null;
+  /** Whether the file or its highlights changed since the editor opened: the reader shows
+   *  the note again as it was (no new rendering) when nothing did. */
+  let changed = false;
 
   const setState = (state, text) => {
     host.dataset.state = state;
@@ -142,6 +145,7 @@ export function createEditor(host, { api, status, onSaved }) {
         await api.putDraft(note, base, text);
         const outcome = await api.saveNote(note, base, text, placements());
         if (note !== id) return;
+        changed = true;
         if (outcome.outcome === 'merged') {
           base = outcome.text;
           replaceKeepingCursor(outcome.text);
@@ -224,6 +228,7 @@ export function createEditor(host, { api, status, onSaved }) {
       if (dirty()) return; // the save failed or was merged: select again
       const drawn = await api.annotateSource(id, sel.from, sel.to, color);
       highlights = [...highlights, ...drawn];
+      changed = true;
       view.dispatch({ effects: markEffect.of(marksFor(highlights, view.state.doc.length)) });
       status.say(drawn.length ? 'Highlighted.' : 'Highlighted (shown in the reader).');
       onSaved?.(id, { outcome: 'annotated' });
@@ -250,12 +255,30 @@ export function createEditor(host, { api, status, onSaved }) {
           status.say(`The image was not added: ${err.message}`, 'error');
         }
       }
-      if (insert && view && id === note) {
-        view.dispatch({ changes: { from: at, insert }, selection: { anchor: at + insert.length } });
-        status.say(`Image saved in ${note.includes('/') ? note.slice(0, note.lastIndexOf('/') + 1) : ''}attachments/`);
-      }
+      insertLinks(note, at, insert);
     })();
     return true;
+  }
+
+  /** A paste that brought the page nothing (WebKitGTK gives a copied image, a screenshot, no
+   *  files and no types): the image is taken from the system clipboard by Rust and linked. */
+  function pasteSystemImage(data, at, event) {
+    if (!id || (data && data.types.length > 0)) return false;
+    event.preventDefault();
+    const note = id;
+    api.pasteImage(note, `pasted-${Date.now()}.png`).then(
+      (link) => link && insertLinks(note, at, `![pasted image](${link})\n`),
+      (err) => status.say(`The image was not added: ${err.message}`, 'error'),
+    );
+    return true;
+  }
+
+  /** Image links inserted at `at`, if the editor still shows `note`. */
+  function insertLinks(note, at, insert) {
+    if (!insert || !view || id !== note) return;
+    view.dispatch({ changes: { from: at, insert }, selection: { anchor: at + insert.length } });
+    const where = insert.match(/\]\(([^)]*)\)/)?.[1] ?? '';
+    status.say(`Image saved as ${where} and linked.`);
   }
 
   /** The vault's notes for `[[` completion, listed once per editor opening. */
@@ -277,6 +300,7 @@ export function createEditor(host, { api, status, onSaved }) {
     const lib = await codemirror();
     const source = await api.noteSource(noteId);
     id = noteId;
+    changed = false;
     notesList = null;
     base = source.text;
     let text = source.text;
@@ -324,7 +348,8 @@ export function createEditor(host, { api, status, onSaved }) {
           marks.field,
           theme,
           lib.EditorView.domEventHandlers({
-            paste: (event, v) => attachImages(event.clipboardData?.files, v.state.selection.main.head, event),
+            paste: (event, v) => attachImages(event.clipboardData?.files, v.state.selection.main.head, event)
+              || pasteSystemImage(event.clipboardData, v.state.selection.main.head, event),
             drop: (event, v) => attachImages(event.dataTransfer?.files, v.posAtCoords({ x: event.clientX, y: event.clientY }) ?? v.state.selection.main.head, event),
           }),
           lib.EditorView.updateListener.of((u) => {
@@ -388,6 +413,7 @@ export function createEditor(host, { api, status, onSaved }) {
       const source = await api.noteSource(id);
       if (source.text === base) return; // our own save coming back from the watcher
       base = source.text;
+      changed = true;
       replaceKeepingCursor(source.text);
       setState('saved', 'Reloaded: the note was changed outside Margin');
     } catch (err) {
@@ -411,6 +437,8 @@ export function createEditor(host, { api, status, onSaved }) {
     get isOpen() { return view !== null; },
     get noteId() { return id; },
     get isDirty() { return Boolean(dirty()); },
+    /** Whether this editing changed the file or the highlights (saves, merges, reloads). */
+    get changed() { return changed; },
     /** The editor's text (for tests and for a rename while editing). */
     get text() { return view ? view.state.doc.toString() : null; },
   };

@@ -138,7 +138,9 @@ async function toggleEdit() {
     const section = await editor.close();
     if (section === false) return; // not saved: the editor stays
     $('note').hidden = false;
-    await openNote(currentId, null, { reload: true });
+    // Read after close(): its last save counts. Unchanged, the note on screen is still right
+    // (rendering a 1 MB note again takes a second).
+    if (editor.changed) await openNote(currentId, null, { reload: true });
     const anchor = currentOutline[section]?.id;
     if (anchor) reader.scrollToAnchor(anchor);
     $('reader-pane').focus({ preventScroll: true });

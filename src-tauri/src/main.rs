@@ -137,6 +137,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             writing::keep_conflict,
             writing::annotate_source,
             writing::save_attachment,
+            writing::paste_image,
             writing::attachments_folder,
             writing::set_attachments_folder,
             study::study_queue,

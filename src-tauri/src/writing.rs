@@ -198,6 +198,47 @@ pub async fn save_attachment(
     blocking(move || Ok(edit::save_attachment(&vault, &id, &name, &bytes)?)).await
 }
 
+/// Saves the image on the system clipboard beside note `id` as `name` (a PNG) and returns the
+/// link target to insert; `None` when the clipboard holds no image. For Linux: WebKitGTK's
+/// paste event carries no files for a copied image (a screenshot), so the editor asks here.
+/// Elsewhere the webview hands the page the file itself, and this finds nothing.
+#[tauri::command]
+pub async fn paste_image(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+) -> CmdResult<Option<String>> {
+    let (vault, _) = vault_and_store(&state)?;
+    let Some(png) = clipboard_png(&app).await? else {
+        return Ok(None);
+    };
+    blocking(move || Ok(Some(edit::save_attachment(&vault, &id, &name, &png)?))).await
+}
+
+/// The clipboard's image as PNG bytes, asked for on GTK's main thread without blocking it.
+#[cfg(target_os = "linux")]
+async fn clipboard_png(app: &tauri::AppHandle) -> CmdResult<Option<Vec<u8>>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.run_on_main_thread(move || {
+        let clipboard = gtk::Clipboard::get(&gtk::gdk::SELECTION_CLIPBOARD);
+        clipboard.request_image(move |_, image| {
+            let png = image.and_then(|pixbuf| pixbuf.save_to_bufferv("png", &[]).ok());
+            let _ = tx.send(png);
+        });
+    })
+    .map_err(|err| margin_core::ErrorPayload {
+        code: "internal".into(),
+        message: format!("the clipboard could not be read: {err}"),
+    })?;
+    Ok(rx.await.ok().flatten())
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn clipboard_png(_app: &tauri::AppHandle) -> CmdResult<Option<Vec<u8>>> {
+    Ok(None)
+}
+
 /// Highlights UTF-16 offsets `from..to` of the (saved) source of note `id` from the editor;
 /// returns where it is drawn in the source.
 #[tauri::command]

@@ -19,7 +19,7 @@ pub const BUILD_PACKAGES: &[&str] = &[
 /// What the end-to-end tests need on top: a virtual display and the WebDriver for WebKitGTK.
 /// `dbus` gives the session bus that single-instance needs; `xdotool` presses real keys (menu
 /// accelerators go through GTK, which WebDriver's synthetic keys do not reach); imagemagick
-/// takes screenshots of the window.
+/// takes screenshots of the window; xclip puts an image on the clipboard for the paste test.
 pub const E2E_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -28,6 +28,7 @@ pub const E2E_PACKAGES: &[&str] = &[
     "dbus",
     "xdotool",
     "imagemagick",
+    "xclip",
 ];
 
 fn installed(pkg: &str) -> bool {

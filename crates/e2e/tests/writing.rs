@@ -190,8 +190,7 @@ fn read(path: &std::path::Path) -> String {
 /// The life of a note through real key presses: Ctrl+N makes it in the selected folder and
 /// opens the editor, F2 renames it (the links to it in another note rewritten), Ctrl+Delete
 /// sends it to the trash and Ctrl+Z brings it back, Ctrl+Shift+M moves it to the folder typed
-/// in the picker. Not covered here: image paste (xclip's image did not reach WebKitGTK's
-/// paste event; the attachment writer is covered in core and the CLI tests).
+/// in the picker.
 #[tokio::test]
 async fn new_note_rename_trash_and_undo() -> Result<()> {
     let vault = vault_copy();
@@ -369,6 +368,87 @@ async fn dragging_a_note_onto_a_folder_moves_it() -> Result<()> {
         // A wiki link names the note, not its folder: it still reads the same and leads to it.
         let links = read(&index);
         ensure!(links.contains("[[osi-layers|OSI layers]]"), "{links}");
+        Ok(())
+    })
+    .await
+}
+
+/// An image copied to the system clipboard (a screenshot tool does what xclip does here) and
+/// pasted with Ctrl+V: WebKitGTK hands the page's paste event nothing for an image, so the
+/// editor asks Rust for the clipboard's image. It lands beside the note as a PNG of the same
+/// size and its link is typed at the cursor, then saved with the note.
+#[tokio::test]
+async fn pasting_an_image_saves_it_beside_the_note() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let note = root.join("infrastructure/load-balancer.md");
+    let image = root.join("../copied.png");
+    let made = std::process::Command::new("convert")
+        .args(["-size", "40x30", "xc:red"])
+        .arg(&image)
+        .status()?;
+    ensure!(made.success(), "imagemagick could not make the test image");
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        open_in_tree(&c, "infrastructure/load-balancer.md").await?;
+        press(&["ctrl+e"])?;
+        element(&c, ".editor .cm-content[aria-label^='Markdown source']").await?;
+        press(&["ctrl+End"])?;
+        // xclip owns the clipboard until it has answered a few requests (or is stopped).
+        let mut clipboard = std::process::Command::new("xclip")
+            .args([
+                "-quiet",
+                "-loops",
+                "10",
+                "-selection",
+                "clipboard",
+                "-t",
+                "image/png",
+                "-i",
+            ])
+            .arg(&image)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        press(&["ctrl+v"])?;
+        let saved = eventually("the pasted image beside the note", || async {
+            let dir = root.join("infrastructure/attachments");
+            Ok(std::fs::read_dir(&dir).ok().and_then(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .find(|p| p.extension().is_some_and(|e| e == "png"))
+            }))
+        })
+        .await;
+        let _ = clipboard.kill();
+        let _ = clipboard.wait();
+        let saved = saved?;
+        let bytes = std::fs::read(&saved)?;
+        ensure!(
+            bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "not a PNG: {}",
+            saved.display()
+        );
+        let size = |at: usize| {
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        ensure!(
+            bytes.len() > 24 && (size(16), size(20)) == (40, 30),
+            "the pasted image is not the copied one (40×30)"
+        );
+        let file = saved
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let link = format!("](attachments/{})", file.replace(' ', "%20"));
+        status_with(&c, "Image saved as").await?;
+        press(&["ctrl+s"])?;
+        eventually("the image's link saved in the note", || async {
+            Ok(read(&note).contains(&link).then_some(()))
+        })
+        .await?;
         Ok(())
     })
     .await
