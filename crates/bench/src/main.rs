@@ -14,6 +14,7 @@ use margin_core::search::{schema::analyze, SearchIndex};
 use margin_core::Vault;
 use serde_json::json;
 
+mod quality;
 mod study;
 mod sync;
 
@@ -34,6 +35,9 @@ struct Args {
     /// The release `margin` CLI, for the whole-process measures.
     #[arg(long)]
     cli: Option<PathBuf>,
+    /// Only the search-quality checks (CJK recall, known item), for tuning ranking.
+    #[arg(long)]
+    quality_only: bool,
 }
 
 /// A small deterministic generator, so every run draws the same queries.
@@ -259,6 +263,15 @@ fn main() -> Result<()> {
         times[1]
     };
 
+    if args.quality_only {
+        let (index, _, _) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| true)?;
+        let report = json!({
+            "cjk": quality::cjk(&vault, &ids, &index)?,
+            "known_item": quality::known_item(&args.cache.join("known-item"))?,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
     let started = Instant::now();
     let (index, _, stats) = SearchIndex::for_vault(&vault, &args.cache, None, &mut |_, _| true)?;
     let build = started.elapsed();
@@ -394,6 +407,10 @@ fn main() -> Result<()> {
     ours.sort_by(f64::total_cmp);
     rg.sort_by(f64::total_cmp);
     drop(_watcher);
+    let quality = json!({
+        "cjk": quality::cjk(&vault, &ids, &index)?,
+        "known_item": quality::known_item(&args.cache.join("known-item"))?,
+    });
     let study = study::run(&vault, &ids, args.cli.as_deref(), &args.cache.join("data"))?;
     let sync = sync::run(&vault, &ids, &args.cache.join("sync"), args.quick)?;
     let mut kinds = serde_json::Map::new();
@@ -427,6 +444,7 @@ fn main() -> Result<()> {
         "index_vs_corpus": index_bytes as f64 / corpus_bytes as f64,
         "peak_rss_mb": peak_rss_mb(),
         "by_kind": kinds,
+        "quality": quality,
         "study": study,
         "sync": sync,
         "quick": args.quick,

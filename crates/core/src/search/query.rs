@@ -133,7 +133,10 @@ fn atom_of(text: &str, prefix: bool) -> Option<Atom> {
         0 => None,
         1 => {
             let token = tokens.remove(0);
-            Some(if prefix && token.chars().count() >= 2 {
+            // One Chinese/Japanese/Korean character is found where it starts a bigram.
+            let lone_cjk = token.chars().count() == 1
+                && token.chars().next().is_some_and(super::words::is_cjk);
+            Some(if (prefix && token.chars().count() >= 2) || lone_cjk {
                 Atom::Prefix(token)
             } else {
                 Atom::Word(token)
@@ -149,7 +152,8 @@ const NUMBERS: [&str; 13] = [
     "eleven", "twelve",
 ];
 
-fn number_alternative(atom: &Atom) -> Option<Atom> {
+/// The digit for a number word and the word for a digit (`three` ↔ `3`), searched as either.
+pub(crate) fn number_alternative(atom: &Atom) -> Option<Atom> {
     let Atom::Word(w) = atom else {
         return None;
     };

@@ -1,7 +1,8 @@
 //! The index schema, built once, with its `Field` handles kept together, and the text analyzer
 //! shared by indexing, query parsing and highlighting (so all three agree on what a word is).
 //!
-//! The analyzer splits on anything that is not a letter or digit, lower-cases and folds accents
+//! The analyzer splits on anything that is not a letter or digit (and Chinese, Japanese and
+//! Korean runs into overlapping bigrams, see [`super::words`]), lower-cases and folds accents
 //! (`Café` → `cafe`), and does not stem. Stemming was weighed on the bundled notes: the forms it
 //! would join there (`handshake`/`handshakes`, `server`/`servers`) are already joined by typo
 //! tolerance and prefixes, while it breaks typing a prefix (`connecti` finds nothing once
@@ -12,13 +13,12 @@ use tantivy::schema::{
     STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-    TokenStream,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, TokenStream,
 };
 use tantivy::Index;
 
 /// Bumped whenever the schema or the analyzer changes; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name of the word analyzer.
 pub const WORDS: &str = "margin_words";
@@ -93,7 +93,7 @@ impl Fields {
 }
 
 fn words_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(super::words::WordTokenizer::default())
         .filter(RemoveLongFilter::limit(48))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)

@@ -351,3 +351,90 @@ fn a_cancelled_update_keeps_what_it_did_and_finishes_next_time() {
     assert!(!stats.cancelled);
     assert_eq!((stats.added, index.note_count()), (344, 600));
 }
+
+#[test]
+fn chinese_and_japanese_words_are_found_inside_runs_and_marked() {
+    let dir = TestVault::new()
+        .file("zh/tar.md", "# tar\n\n使用 tar 压缩文件到归档中。\n")
+        .file("zh/gzip.md", "# gzip\n\n压缩或解压文件。\n")
+        .file("zh/ls.md", "# ls\n\n列出目录内容。\n")
+        .file(
+            "ja/tar.md",
+            "# tar\n\nファイルを圧縮してアーカイブを作成する。\n",
+        )
+        .file("ko/tar.md", "# tar\n\n파일을 압축합니다.\n");
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&dir.open(), cache.path());
+    let mut found = notes(&index, "压缩");
+    found.sort();
+    assert_eq!(found, vec!["zh/gzip.md", "zh/tar.md"]);
+    assert_eq!(notes(&index, "归档"), vec!["zh/tar.md"]);
+    assert_eq!(
+        notes(&index, "压缩文件"),
+        vec!["zh/tar.md"],
+        "three bigrams in a row"
+    );
+    assert_eq!(
+        notes(&index, "tar 压缩"),
+        vec!["zh/tar.md"],
+        "mixed scripts"
+    );
+    assert_eq!(notes(&index, "圧縮"), vec!["ja/tar.md"]);
+    assert_eq!(notes(&index, "アーカイブ"), vec!["ja/tar.md"]);
+    assert_eq!(notes(&index, "압축"), vec!["ko/tar.md"]);
+    assert!(notes(&index, "目录内").contains(&"zh/ls.md".to_string()));
+    // A lone character finds the runs it starts a word in.
+    assert!(notes(&index, "列").contains(&"zh/ls.md".to_string()));
+    // The snippet marks exactly the word, not its neighbours.
+    let hit = &index.search("归档", 5, false).unwrap()[0];
+    let chars: Vec<char> = hit.snippet.chars().collect();
+    let marked: Vec<String> = hit
+        .ranges
+        .iter()
+        .map(|r| chars[r[0]..r[1]].iter().collect())
+        .collect();
+    assert_eq!(marked, vec!["归档"]);
+    // As typed in the window, and in the open note's text.
+    assert_eq!(
+        index.search("压缩文", 5, true).unwrap()[0].note,
+        "zh/tar.md"
+    );
+    let ranges = note_matches("压缩", "使用 tar 压缩文件", false);
+    assert_eq!(ranges, vec![[7, 9]]);
+}
+
+#[test]
+fn words_near_each_other_rank_above_the_same_words_scattered() {
+    // The same words in every note, as many times: word counts alone cannot tell them apart.
+    let pad: Vec<String> = (0..40).map(|i| format!("pad{i}")).collect();
+    let note = |arranged: Vec<&str>| format!("# Notes\n\n{}\n", arranged.join(" "));
+    let words = ["cache", "database", "writes", "consistency"];
+    let mut scattered: Vec<&str> = pad.iter().map(String::as_str).collect();
+    for (i, w) in words.iter().enumerate() {
+        scattered.insert(i * 11, w);
+    }
+    let mut together: Vec<&str> = pad.iter().map(String::as_str).collect();
+    for (i, w) in words.iter().enumerate() {
+        together.insert(20 + i * 2, w);
+    }
+    let mut exact: Vec<&str> = pad.iter().map(String::as_str).collect();
+    for (i, w) in words.iter().enumerate() {
+        exact.insert(20 + i, w);
+    }
+    let dir = TestVault::new()
+        .file("scattered.md", note(scattered))
+        .file("together.md", note(together))
+        .file("exact.md", note(exact));
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&dir.open(), cache.path());
+    let ranked = notes(&index, "cache database writes consistency");
+    assert_eq!(ranked, vec!["exact.md", "together.md", "scattered.md"]);
+    // As typed, with the last word unfinished, the order holds.
+    let typing: Vec<String> = index
+        .search("cache database writes consis", 10, true)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.note)
+        .collect();
+    assert_eq!(typing, vec!["exact.md", "together.md", "scattered.md"]);
+}
