@@ -12,6 +12,36 @@ use crate::{cargo, exe, root, step, system, target_dir};
 /// Rows of the table: (label, report key, unit, target).
 const ROWS: &[(&str, &str, &str, &str)] = &[
     ("notes in the corpus", "corpus_notes", "", ""),
+    (
+        "CJK words found in the top 50 (share of the pages grep finds)",
+        "quality/cjk/recall_top50",
+        "",
+        "≥ 0.95",
+    ),
+    (
+        "CJK: first snippet marks the word",
+        "quality/cjk/first_snippet_marks_word",
+        "",
+        "",
+    ),
+    (
+        "known item (Rust book), MRR exact",
+        "quality/known_item/mrr_exact",
+        "",
+        "≥ 0.92",
+    ),
+    (
+        "known item, MRR with one typo",
+        "quality/known_item/mrr_one_typo",
+        "",
+        "≥ 0.85",
+    ),
+    (
+        "known item, MRR last word cut to 4 letters (as typed)",
+        "quality/known_item/mrr_last_word_cut_to_4",
+        "",
+        "≥ 0.85",
+    ),
     ("corpus size", "corpus_mb", "MB", ""),
     ("cold index build", "index_build_s", "s", "≤ 10× rg scan"),
     ("one rg scan of the corpus", "rg_full_scan_ms", "ms", ""),
@@ -131,7 +161,14 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report)?)?;
     println!("| measure | value | target |\n|---|---:|---|");
     for (label, key, unit, goal) in ROWS {
-        let value = match &json[key] {
+        // A key with a `/` is a path into the report (`quality/cjk/recall_top50`).
+        let found = if key.contains('/') {
+            json.pointer(&format!("/{key}"))
+                .unwrap_or(&serde_json::Value::Null)
+        } else {
+            &json[key]
+        };
+        let value = match found {
             serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
             serde_json::Value::Number(n) => {
                 let v = n.as_f64().unwrap_or(0.0);
