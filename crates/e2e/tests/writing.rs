@@ -128,11 +128,7 @@ async fn highlights_follow_typing_in_the_editor() -> Result<()> {
     let store = root.join(".margin/annotations/infrastructure/load-balancer.md.json");
     let arg = root.to_string_lossy().into_owned();
     with_app(&["--vault", &arg], |c| async move {
-        element(&c, ".status-index[data-state='ready']").await?;
-        open_in_tree(&c, "infrastructure/load-balancer.md").await?;
-        press(&["ctrl+e"])?;
-        element(&c, ".editor .cm-content[aria-label^='Markdown source']").await?;
-        press(&["ctrl+End"])?;
+        edit_at_the_end(&c, "infrastructure/load-balancer.md").await?;
         keys(&c, &format!("{ENTER}{ENTER}Round robin spreads load")).await?;
         // Select the line with the keyboard and highlight it.
         press(&["shift+Home", "ctrl+shift+h"])?;
@@ -382,19 +378,16 @@ async fn pasting_an_image_saves_it_beside_the_note() -> Result<()> {
     let vault = vault_copy();
     let root = vault.path().to_path_buf();
     let note = root.join("infrastructure/load-balancer.md");
-    let image = root.join("../copied.png");
+    let image = std::env::temp_dir().join(format!("margin-e2e-copied-{}.png", std::process::id()));
     let made = std::process::Command::new("convert")
         .args(["-size", "40x30", "xc:red"])
         .arg(&image)
         .status()?;
     ensure!(made.success(), "imagemagick could not make the test image");
     let arg = root.to_string_lossy().into_owned();
-    with_app(&["--vault", &arg], |c| async move {
-        element(&c, ".status-index[data-state='ready']").await?;
-        open_in_tree(&c, "infrastructure/load-balancer.md").await?;
-        press(&["ctrl+e"])?;
-        element(&c, ".editor .cm-content[aria-label^='Markdown source']").await?;
-        press(&["ctrl+End"])?;
+    let copied = image.clone();
+    let result = with_app(&["--vault", &arg], |c| async move {
+        edit_at_the_end(&c, "infrastructure/load-balancer.md").await?;
         // xclip owns the clipboard until it has answered a few requests (or is stopped).
         let mut clipboard = std::process::Command::new("xclip")
             .args([
@@ -407,7 +400,7 @@ async fn pasting_an_image_saves_it_beside_the_note() -> Result<()> {
                 "image/png",
                 "-i",
             ])
-            .arg(&image)
+            .arg(&copied)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()?;
@@ -451,5 +444,17 @@ async fn pasting_an_image_saves_it_beside_the_note() -> Result<()> {
         .await?;
         Ok(())
     })
-    .await
+    .await;
+    let _ = std::fs::remove_file(&image);
+    result
+}
+
+/// Opens `note` from the tree in the editor (Ctrl+E) with the cursor at its end.
+async fn edit_at_the_end(c: &fantoccini::Client, note: &str) -> Result<()> {
+    element(c, ".status-index[data-state='ready']").await?;
+    open_in_tree(c, note).await?;
+    press(&["ctrl+e"])?;
+    element(c, ".editor .cm-content[aria-label^='Markdown source']").await?;
+    press(&["ctrl+End"])?;
+    Ok(())
 }
