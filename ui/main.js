@@ -138,9 +138,10 @@ async function toggleEdit() {
     const section = await editor.close();
     if (section === false) return; // not saved: the editor stays
     $('note').hidden = false;
-    // Read after close(): its last save counts. Unchanged, the note on screen is still right
-    // (rendering a 1 MB note again takes a second).
-    if (editor.changed) await openNote(currentId, null, { reload: true });
+    // Read after close(): its last save counts. Unchanged here and on disk, the note on screen
+    // is still right (rendering a 1 MB note again takes a second).
+    if (editor.changed || readerStale) await openNote(currentId, null, { reload: true });
+    readerStale = false;
     const anchor = currentOutline[section]?.id;
     if (anchor) reader.scrollToAnchor(anchor);
     $('reader-pane').focus({ preventScroll: true });
@@ -430,6 +431,8 @@ async function openNote(id, anchor = null, { reload = false } = {}) {
 }
 
 let currentSection = null;
+/** Set when the open note or its highlights changed outside while the editor covered it. */
+let readerStale = false;
 /** Marks the section being read: the last heading above the top of the reader. */
 function spy() {
   const pane = $('reader-pane');
@@ -585,6 +588,8 @@ async function onVaultChanged(change) {
   if (!currentId) return;
   const renamedTo = change.renamed.find(([from]) => from === currentId)?.[1];
   if (editor.isOpen) {
+    // The reader under the editor is out of date: shown again when the editor closes.
+    if (renamedTo || removed.includes(currentId) || changed.includes(currentId) || change.annotations.includes(currentId)) readerStale = true;
     // The editor keeps the user's text whatever happened on disk; its next save merges.
     if (renamedTo) {
       editor.retarget(renamedTo);
