@@ -236,13 +236,16 @@ pub fn index_status(state: State<'_, AppState>) -> IndexStatus {
 }
 
 /// Ranked hits for what the user typed; the last word is a prefix while `as_you_type`.
+/// `ticket` numbers the window's searches: `None` (JSON null) when a search with a newer
+/// ticket arrived before this one was done — its answer would be stale anyway.
 #[tauri::command]
 pub async fn search(
     state: State<'_, AppState>,
     query: String,
     limit: usize,
     as_you_type: bool,
-) -> CmdResult<Vec<Hit>> {
+    ticket: Option<u64>,
+) -> CmdResult<Option<Vec<Hit>>> {
     let session = state.session();
     let Some(index) = session.index.get() else {
         let status = index_status(state.clone());
@@ -256,8 +259,14 @@ pub async fn search(
     };
     // The index outlives every command (it lives in the managed state), so searching on the
     // async thread is fine: a query takes a few milliseconds.
+    let latest = &state.latest_search;
+    if let Some(ticket) = ticket {
+        latest.fetch_max(ticket, std::sync::atomic::Ordering::Relaxed);
+    }
+    let superseded =
+        || ticket.is_some_and(|t| latest.load(std::sync::atomic::Ordering::Relaxed) > t);
     index
-        .search(&query, limit.clamp(1, 200), as_you_type)
+        .search_unless(&query, limit.clamp(1, 200), as_you_type, &superseded)
         .map_err(ErrorPayload::from)
 }
 

@@ -18,6 +18,9 @@ pub struct AppState {
     current: RwLock<Arc<Session>>,
     /// Where the bundled notes are (seed of the default vault).
     bundled: PathBuf,
+    /// The newest search's ticket: the window searches at every key press, and a search
+    /// whose ticket is older gives up (see `commands::search`).
+    pub latest_search: AtomicU64,
 }
 
 /// The recently opened vaults of this user (empty when unknown).
@@ -49,6 +52,9 @@ pub struct Session {
     pub index_status: Mutex<IndexStatus>,
     /// Follows the vault on disk once the index is ready (dropping it stops watching).
     pub watcher: Mutex<Option<margin_core::watch::VaultWatcher>>,
+    /// Held while the watcher keeps the index current: `margin search` then answers from the
+    /// index without walking the vault.
+    watch_lease: Mutex<Option<margin_core::search::fresh::WatchLease>>,
     /// Set when another vault replaces this one: its indexing stops at the next checkpoint.
     pub cancelled: std::sync::atomic::AtomicBool,
     /// Annotation files this window wrote lately: their watcher events are its own echo.
@@ -95,6 +101,7 @@ impl AppState {
         AppState {
             current: RwLock::new(Arc::new(Session::open(chosen, bundled))),
             bundled: bundled.to_path_buf(),
+            latest_search: AtomicU64::new(0),
         }
     }
 
@@ -156,6 +163,7 @@ impl Session {
                 ..IndexStatus::default()
             }),
             watcher: Mutex::new(None),
+            watch_lease: Mutex::new(None),
             cancelled: std::sync::atomic::AtomicBool::new(false),
             own_writes: Mutex::new(std::collections::HashMap::new()),
         }
@@ -369,10 +377,44 @@ impl Session {
                 if let Ok(mut slot) = self.watcher.lock() {
                     *slot = Some(watcher);
                 }
+                self.catch_up(app, vault);
             }
             Err(err) => {
                 tracing::warn!("cannot watch the vault ({err}); changes show after a restart")
             }
+        }
+    }
+}
+
+impl Session {
+    /// Indexes what changed between the first update's walk and the watcher's start (the
+    /// stamps of that walk make this a stat per note when nothing did), then claims the
+    /// watch lease: from now on the index is kept current.
+    fn catch_up(&self, app: &AppHandle, vault: &Vault) {
+        let Some(index) = self.index.get() else {
+            return;
+        };
+        match index.update(vault, &mut |_, _| !self.cancelled.load(Ordering::Relaxed)) {
+            Ok(stats) if stats.cancelled => return,
+            Ok(stats) => {
+                if stats.added + stats.changed + stats.removed > 0 {
+                    let event = VaultChanged {
+                        generation: self.generation,
+                        touched: stats.touched,
+                        renamed: stats.renamed,
+                        annotations: Vec::new(),
+                        rescan: true,
+                    };
+                    let _ = app.emit("vault-changed", &event);
+                }
+            }
+            Err(err) => {
+                tracing::warn!("catching up after the watcher started: {err}");
+                return;
+            }
+        }
+        if let Ok(mut lease) = self.watch_lease.lock() {
+            *lease = index.lease_watch();
         }
     }
 }

@@ -14,6 +14,7 @@ use margin_core::search::{schema::analyze, SearchIndex};
 use margin_core::Vault;
 use serde_json::json;
 
+mod cli;
 mod quality;
 mod study;
 mod sync;
@@ -63,6 +64,9 @@ struct Case {
     rg: String,
     /// A sub-folder for `in:` filters, searched by rg instead of the whole vault.
     rg_dir: Option<String>,
+    /// Margin matches words anywhere in a section, across lines: rg is asked the same (its
+    /// `--multiline`), or it would only find both words on one line.
+    rg_multiline: bool,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -139,6 +143,7 @@ fn draw_cases(vault: &Vault, ids: &[String], count: usize) -> Vec<Case> {
             rg: w.clone(),
             query: w,
             rg_dir: None,
+            rg_multiline: false,
         });
     }
     for _ in 0..share(20) {
@@ -146,8 +151,9 @@ fn draw_cases(vault: &Vault, ids: &[String], count: usize) -> Vec<Case> {
         cases.push(Case {
             kind: "two words",
             query: format!("{a} {b}"),
-            rg: format!("{a}.*{b}|{b}.*{a}"),
+            rg: format!("(?s){a}.*{b}|{b}.*{a}"),
             rg_dir: None,
+            rg_multiline: true,
         });
     }
     for _ in 0..share(15) {
@@ -163,6 +169,7 @@ fn draw_cases(vault: &Vault, ids: &[String], count: usize) -> Vec<Case> {
             query: format!("\"{phrase}\""),
             rg: tokens[at..at + 2].join(r"\W+"),
             rg_dir: None,
+            rg_multiline: true,
         });
     }
     for _ in 0..share(10) {
@@ -173,6 +180,7 @@ fn draw_cases(vault: &Vault, ids: &[String], count: usize) -> Vec<Case> {
             query: format!("{p}*"),
             rg: format!(r"\b{p}"),
             rg_dir: None,
+            rg_multiline: false,
         });
     }
     for _ in 0..share(10) {
@@ -184,6 +192,7 @@ fn draw_cases(vault: &Vault, ids: &[String], count: usize) -> Vec<Case> {
             rg: typo.clone(),
             query: typo,
             rg_dir: None,
+            rg_multiline: false,
         });
     }
     let folders: Vec<String> = {
@@ -203,6 +212,7 @@ fn draw_cases(vault: &Vault, ids: &[String], count: usize) -> Vec<Case> {
             query: format!("in:{folder} {w}"),
             rg: w,
             rg_dir: Some(folder),
+            rg_multiline: false,
         });
     }
     cases.truncate(count);
@@ -215,7 +225,11 @@ fn rg_time(case: &Case, vault: &Path) -> Result<Duration> {
         .as_ref()
         .map_or(vault.to_path_buf(), |d| vault.join(d));
     let started = Instant::now();
-    let status = Command::new("rg")
+    let mut rg = Command::new("rg");
+    if case.rg_multiline {
+        rg.arg("--multiline");
+    }
+    let status = rg
         .args(["-i", "-l", "--no-messages", "-e", &case.rg])
         .arg(&dir)
         .stdout(Stdio::null())
@@ -253,6 +267,7 @@ fn main() -> Result<()> {
                         query: String::new(),
                         rg: "zqxjkv_not_there".into(),
                         rg_dir: None,
+                        rg_multiline: false,
                     },
                     vault.root(),
                 )
@@ -390,12 +405,16 @@ fn main() -> Result<()> {
 
     let cases = draw_cases(&vault, &ids, if args.quick { 50 } else { 240 });
     let mut ours = Vec::new();
+    let mut first_runs = Vec::new();
     let mut rg = Vec::new();
     let mut by_kind: HashMap<&str, Vec<f64>> = HashMap::new();
     let mut hits_total = 0;
     for case in &cases {
-        // Twice: the first run warms the page cache for this query, as typing would.
+        // Twice: the first run (reported too) warms the page cache for this query, as typing
+        // its first letters would.
+        let started = Instant::now();
         index.search(&case.query, 20, false)?;
+        first_runs.push(ms(started.elapsed()));
         let started = Instant::now();
         let hits = index.search(&case.query, 20, false)?;
         let t = ms(started.elapsed());
@@ -405,7 +424,19 @@ fn main() -> Result<()> {
         rg.push(ms(rg_time(case, vault.root())?));
     }
     ours.sort_by(f64::total_cmp);
+    first_runs.sort_by(f64::total_cmp);
     rg.sort_by(f64::total_cmp);
+    let cli = match &args.cli {
+        Some(cli) => {
+            let queries: Vec<String> = cases
+                .iter()
+                .take(if args.quick { 20 } else { 60 })
+                .map(|c| c.query.clone())
+                .collect();
+            cli::run(&vault, cli, &args.cache.join("cli"), &queries, &index)?
+        }
+        None => json!(null),
+    };
     drop(_watcher);
     let quality = json!({
         "cjk": quality::cjk(&vault, &ids, &index)?,
@@ -437,6 +468,10 @@ fn main() -> Result<()> {
         "query_p50_ms": percentile(&ours, 0.5),
         "query_p95_ms": percentile(&ours, 0.95),
         "query_p99_ms": percentile(&ours, 0.99),
+        "query_first_run_p50_ms": percentile(&first_runs, 0.5),
+        "query_first_run_p95_ms": percentile(&first_runs, 0.95),
+        "cli": cli,
+        "cli_unwatched_vs_rg_p50": percentile(&rg, 0.5) / cli["unwatched"]["p50_ms"].as_f64().unwrap_or(f64::NAN),
         "rg_p50_ms": percentile(&rg, 0.5),
         "rg_p95_ms": percentile(&rg, 0.95),
         "speedup_vs_rg_p50": percentile(&rg, 0.5) / percentile(&ours, 0.5),

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use margin_core::annotations::{self, Annotation, Store};
 use margin_core::edit;
 use margin_core::places::{seed_default_vault, Places};
-use margin_core::search::{Hit, SearchIndex, UpdateStats};
+use margin_core::search::{Freshness, Hit, OpenOutcome, SearchIndex, UpdateStats};
 use margin_core::study::{self, Study};
 use margin_core::{tree, Note, Tree, TreeNode, Vault};
 use time::format_description::well_known::Rfc3339;
@@ -377,10 +377,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
         }
         Command::Search { query, limit, json } => {
-            let (index, _) = open_index(&vault, false)?;
             // The window's query language: the last word may be unfinished (`"smart poin"`),
-            // exact words ranking above the longer words it starts.
-            let hits = index.search(&query, limit, true)?;
+            // exact words ranking above the longer words it starts. No walk of the vault when
+            // a watcher keeps the index current or nothing changed since the last update.
+            let cache = Places::for_user()?.cache_dir;
+            let (hits, freshness) = SearchIndex::search_current(
+                &vault,
+                &cache,
+                Some(&store(&vault)?),
+                &query,
+                limit,
+                &mut |_, _| true,
+            )?;
+            match freshness {
+                Freshness::Updated {
+                    outcome: OpenOutcome::Rebuilt(reason),
+                    ..
+                } => eprintln!("margin: the search index was rebuilt ({reason})"),
+                Freshness::Busy => eprintln!(
+                    "margin: another Margin is updating this index; results may be a little behind"
+                ),
+                _ => {}
+            }
             if json {
                 serde_json::to_writer_pretty(&mut out, &hits)?;
                 writeln!(out)?;
@@ -593,11 +611,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// Follows the vault until interrupted, printing `added|changed|removed|renamed …` lines.
 fn watch(vault: &Vault) -> anyhow::Result<()> {
     let store = store(vault)?;
-    let (index, _) = open_index(vault, true)?;
+    // Watching first, then the update: a change made while the vault is walked arrives as an
+    // event, not lost between the two.
     let (tx, rx) = std::sync::mpsc::channel();
     let _watcher = margin_core::watch::watch(vault, Some(store.dir().to_path_buf()), move |c| {
         let _ = tx.send(c);
     })?;
+    let (index, _) = open_index(vault, true)?;
+    // From here on `margin search` in another terminal answers from the index at once.
+    let _lease = index.lease_watch();
     eprintln!(
         "margin: watching {} ({} notes); Ctrl+C stops",
         vault.root().display(),

@@ -185,6 +185,33 @@ fn watch_prints_one_line_per_change() {
             lines.push(line);
         }
     }
+    // While it watches, `margin search` answers from its index without walking the vault,
+    // and the index it answers from has the changes.
+    let search = |query: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_margin"))
+            .args([
+                "--vault",
+                vault.to_str().unwrap(),
+                "search",
+                "--json",
+                query,
+            ])
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        hits.iter()
+            .map(|h| h["note"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(search("edited"), ["a.md"]);
+    assert!(search("B").is_empty());
     let _ = child.kill();
     let _ = child.wait();
     lines.sort();

@@ -1,5 +1,6 @@
 //! The one writer: every file Margin writes (notes, annotations, drafts, colour names, exports)
-//! goes through [`write_atomically`], so a crash, a kill or a full disk leaves either the old
+//! goes through [`write_atomically`] (the index's own cache files through
+//! [`replace_cache_file`]), so a crash, a kill or a full disk leaves either the old
 //! or the new file, never an empty or partial one.
 //!
 //! The steps: a temp file in the same folder (so the rename stays on one file system), the
@@ -12,6 +13,17 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+
+/// Replaces a cache file that Margin can rebuild (the index's state and stamps): renamed into
+/// place whole, so a reader never sees half of it, but not `fsync`ed — a crash may lose the
+/// newest copy, and whoever reads it next finds it stale or unreadable and rebuilds.
+pub fn replace_cache_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
 
 /// Writes `bytes` to `path` so that a crash leaves either the old or the new file. An existing
 /// file keeps its permissions; a new one gets the usual `rw-r--r--` (Unix).

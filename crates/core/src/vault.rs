@@ -43,6 +43,13 @@ pub struct Scan {
     pub notes: Vec<NoteFile>,
     /// One human-readable line per skipped file.
     pub warnings: Vec<String>,
+    /// Every folder walked, as (path relative to the root, `""` for the root, mtime in ms),
+    /// each stat taken before the folder was listed: adding, removing or renaming an entry
+    /// changes its folder's mtime, which lets the search index tell later, without walking
+    /// again, that nothing came or went (`search::fresh`). `None` when a folder's name is not
+    /// UTF-8 and cannot be recorded.
+    #[serde(skip)]
+    pub folders: Option<Vec<(String, u64)>>,
 }
 
 /// A file's modification time in milliseconds since the Unix epoch (0 when the OS does not say):
@@ -106,16 +113,27 @@ impl Vault {
     /// symlinks that lead out of the vault, each with a warning.
     pub fn scan(&self) -> Scan {
         // Walked on every core (ignore's parallel walker): a vault of 40k notes is 40k stats.
-        let found = std::sync::Mutex::new(Scan::default());
+        let found = std::sync::Mutex::new(Scan {
+            folders: Some(Vec::new()),
+            ..Scan::default()
+        });
         self.walker().run(|| {
             let found = &found;
             Box::new(move |entry| {
-                let mut local = Scan::default();
+                let mut local = Scan {
+                    folders: Some(Vec::new()),
+                    ..Scan::default()
+                };
                 self.scan_entry(entry, &mut local);
-                if !(local.notes.is_empty() && local.warnings.is_empty()) {
+                let no_folder = local.folders.as_ref().is_some_and(Vec::is_empty);
+                if !(local.notes.is_empty() && local.warnings.is_empty() && no_folder) {
                     if let Ok(mut scan) = found.lock() {
                         scan.notes.append(&mut local.notes);
                         scan.warnings.append(&mut local.warnings);
+                        match (&mut scan.folders, local.folders) {
+                            (Some(all), Some(mut mine)) => all.append(&mut mine),
+                            (folders, _) => *folders = None,
+                        }
                     }
                 }
                 ignore::WalkState::Continue
@@ -124,6 +142,9 @@ impl Vault {
         let mut scan = found.into_inner().unwrap_or_else(|e| e.into_inner());
         scan.notes.sort_by(|a, b| a.id.cmp(&b.id));
         scan.warnings.sort();
+        if let Some(folders) = &mut scan.folders {
+            folders.sort();
+        }
         scan
     }
 
@@ -180,6 +201,23 @@ impl Vault {
         let Some(file_type) = entry.file_type() else {
             return;
         };
+        if file_type.is_dir() {
+            // Stat before the walker lists the folder (it does so after this returns), so an
+            // entry added in between shows as a newer mtime, never as a missed note.
+            let rel = if entry.depth() == 0 {
+                Some(String::new())
+            } else {
+                self.id_of(path)
+            };
+            match (rel, entry.metadata()) {
+                (Some(rel), Ok(meta)) => {
+                    if let Some(folders) = &mut scan.folders {
+                        folders.push((rel, modified_ms(&meta)));
+                    }
+                }
+                _ => scan.folders = None,
+            }
+        }
         let name_is_note = path
             .file_name()
             .and_then(|n| n.to_str())

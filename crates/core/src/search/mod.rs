@@ -10,6 +10,7 @@
 //!   so a change is searchable as soon as `update` returns.
 
 mod exclude;
+pub mod fresh;
 pub mod highlight;
 pub mod query;
 pub mod schema;
@@ -125,6 +126,25 @@ pub struct Touched {
     pub removed: Vec<String>,
 }
 
+/// How [`SearchIndex::search_current`] knew its answer was about the vault as it is.
+#[derive(Debug, Clone, Serialize)]
+pub enum Freshness {
+    /// A live watcher (the app, `margin watch`) keeps the index current.
+    Watched,
+    /// Nothing changed since the last update (its stamps hold).
+    Unchanged,
+    /// Another process was updating the index (without watching): changes it has not
+    /// indexed yet are not found.
+    Busy,
+    /// The vault was walked and the index brought up to date first.
+    Updated {
+        /// Whether the index was reused, created or rebuilt.
+        outcome: OpenOutcome,
+        /// What the update did.
+        stats: UpdateStats,
+    },
+}
+
 /// Why an index was (re)built on open, for the log and the status line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum OpenOutcome {
@@ -162,6 +182,10 @@ struct IndexState {
     indexed_at_ms: u64,
     notes: BTreeMap<String, NoteState>,
 }
+
+/// A file modified this close (ms) before an update started may have changed again in the
+/// same instant without its mtime showing it: it is compared by content next time.
+const RACY_MS: u64 = 2000;
 
 /// Above this many new notes in one update, renamed-and-edited notes are not looked for.
 const MAX_FUZZY_RENAME_CANDIDATES: usize = 300;
@@ -215,6 +239,20 @@ fn index_err(dir: &Path, err: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Checks every file of the index against its checksum. tantivy panics on some damage (a
+/// file cut shorter than its footer says) instead of returning an error: that is caught and
+/// reported as damage too, so a broken index is rebuilt rather than crashing Margin.
+fn validate(index: &Index) -> std::result::Result<(), String> {
+    let checked =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| index.validate_checksum()));
+    match checked {
+        Ok(Ok(damaged)) if damaged.is_empty() => Ok(()),
+        Ok(Ok(damaged)) => Err(format!("damaged files: {damaged:?}")),
+        Ok(Err(e)) => Err(format!("cannot check: {e}")),
+        Err(_) => Err("a file is cut short or overwritten".into()),
+    }
+}
+
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -259,12 +297,7 @@ impl SearchIndex {
             ));
         }
         let index = Index::open_in_dir(dir).map_err(|e| format!("cannot open: {e}"))?;
-        let damaged = index
-            .validate_checksum()
-            .map_err(|e| format!("cannot check: {e}"))?;
-        if !damaged.is_empty() {
-            return Err(format!("damaged files: {damaged:?}"));
-        }
+        validate(&index)?;
         let state: IndexState = fs::read(dir.join("state.json"))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -338,6 +371,84 @@ impl SearchIndex {
         Ok((index, outcome, stats))
     }
 
+    /// Searches the index of `vault` as `margin search` does: at once when a live watcher keeps
+    /// the index current or nothing changed since the last update (see [`fresh`]), after an
+    /// update otherwise. If the quick way fails, the index is opened the careful way (rebuilt
+    /// when damaged) and brought up to date.
+    pub fn search_current(
+        vault: &Vault,
+        cache_dir: &Path,
+        annotations: Option<&Store>,
+        query: &str,
+        limit: usize,
+        progress: Progress<'_>,
+    ) -> Result<(Vec<Hit>, Freshness)> {
+        let dir = index_dir(cache_dir, vault);
+        // Not checksummed (that reads every byte: 8–20 ms on 38k notes), as an app open for
+        // hours does not check again either. tantivy panics on some damage rather than
+        // failing, so a panic, like an error, means: open it the careful way.
+        let quick = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut index = Self::open_for_search(&dir)?;
+            let freshness = if fresh::WatchLease::is_held(&dir) {
+                Freshness::Watched
+            } else {
+                index.annotations = annotations.cloned();
+                index.unchanged_since_stamps(vault)?;
+                Freshness::Unchanged
+            };
+            match index.search(query, limit, true) {
+                Ok(hits) => Some((hits, freshness)),
+                Err(err) => {
+                    tracing::warn!("searching unchecked failed: {err}");
+                    None
+                }
+            }
+        }));
+        match quick {
+            Ok(Some(answer)) => return Ok(answer),
+            Ok(None) => {}
+            Err(_) => tracing::warn!("searching unchecked failed: the index is damaged"),
+        }
+        let (index, outcome, stats) = Self::for_vault(vault, cache_dir, annotations, progress)?;
+        let hits = index.search(query, limit, true)?;
+        if !index.is_writable() {
+            return Ok((hits, Freshness::Busy));
+        }
+        Ok((hits, Freshness::Updated { outcome, stats }))
+    }
+
+    /// The index in `dir` opened for searching only: no writer, no state, no checksum; `None`
+    /// when it is missing or of another version.
+    fn open_for_search(dir: &Path) -> Option<SearchIndex> {
+        let version = fs::read_to_string(dir.join("schema-version")).ok()?;
+        if version.trim() != SCHEMA_VERSION.to_string() {
+            return None;
+        }
+        let index = Index::open_in_dir(dir).ok()?;
+        schema::register(&index);
+        let (_, fields) = Fields::schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .ok()?;
+        Some(SearchIndex {
+            dir: dir.to_path_buf(),
+            reader,
+            writer: None,
+            fields,
+            state: Mutex::new(IndexState::default()),
+            annotations: None,
+        })
+    }
+
+    /// Claims that this process keeps the index current by watching the vault, until the
+    /// lease is dropped (or the process ends): `margin search` then answers without walking.
+    /// Take it once the watcher runs and an update after its start is done.
+    pub fn lease_watch(&self) -> Option<fresh::WatchLease> {
+        fresh::WatchLease::take(&self.dir)
+    }
+
     /// The folder the index lives in.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -357,14 +468,20 @@ impl SearchIndex {
     /// removed ones, leaves the rest. `progress` hears (done, total) for the notes to index.
     pub fn update(&self, vault: &Vault, progress: Progress<'_>) -> Result<UpdateStats> {
         let started = Instant::now();
-        let scan = vault.scan();
         let mut stats = UpdateStats::default();
+        if let Some(unchanged) = self.unchanged_since_stamps(vault) {
+            stats.unchanged = unchanged;
+            stats.elapsed = started.elapsed();
+            return Ok(stats);
+        }
+        let walked_from_ms = now_ms();
+        let scan = vault.scan();
         let Some(writer) = &self.writer else {
             stats.unchanged = scan.notes.len();
             return Ok(stats);
         };
         let mut state = self.state.lock().map_err(|_| self.poisoned())?;
-        let racy_after = state.indexed_at_ms.saturating_sub(2000);
+        let racy_after = state.indexed_at_ms.saturating_sub(RACY_MS);
         let annotated = self.annotation_times();
         let mut todo = Vec::new();
         let mut seen: HashSet<&str> = HashSet::with_capacity(scan.notes.len());
@@ -432,8 +549,55 @@ impl SearchIndex {
             state.indexed_at_ms = indexed_at;
         }
         self.commit(writer, &state, &stats)?;
+        if stats.cancelled {
+            fresh::Stamps::remove(&self.dir);
+        } else {
+            self.save_stamps(vault, &scan, &annotated, walked_from_ms);
+        }
         stats.elapsed = started.elapsed();
         Ok(stats)
+    }
+
+    /// The number of notes when the stamps of the last full update still hold (nothing in the
+    /// vault changed since, see [`fresh`]); `None` when the vault must be walked.
+    fn unchanged_since_stamps(&self, vault: &Vault) -> Option<usize> {
+        let stamps = fresh::Stamps::load(&self.dir)?;
+        let opstamp = self.opstamp()?;
+        stamps
+            .hold(vault, self.annotations.as_ref(), opstamp)
+            .then(|| stamps.note_count())
+    }
+
+    /// Records what this full update saw, so the next one can tell at once that nothing
+    /// changed. Best effort: without stamps the next update walks, as it always did.
+    fn save_stamps(
+        &self,
+        vault: &Vault,
+        scan: &crate::vault::Scan,
+        annotated: &HashMap<String, u64>,
+        walked_from_ms: u64,
+    ) {
+        let racy_after = walked_from_ms.saturating_sub(RACY_MS);
+        let stamps = self
+            .opstamp()
+            .and_then(|op| fresh::Stamps::of_scan(vault, scan, annotated, op, racy_after));
+        let saved = match stamps {
+            Some(stamps) => stamps.save(&self.dir),
+            None => {
+                fresh::Stamps::remove(&self.dir);
+                Ok(())
+            }
+        };
+        if let Err(err) = saved {
+            tracing::warn!("index stamps not saved: {err}");
+            fresh::Stamps::remove(&self.dir);
+        }
+    }
+
+    /// The index's last commit, as on disk (another process may have committed since).
+    fn opstamp(&self) -> Option<u64> {
+        let searcher = self.reader.searcher();
+        searcher.index().load_metas().ok().map(|meta| meta.opstamp)
     }
 
     /// Moves the annotations of notes that vanished to the new note they became (a rename or
@@ -683,13 +847,8 @@ impl SearchIndex {
     }
 
     fn save_state(&self, state: &IndexState) -> Result<()> {
-        let path = self.dir.join("state.json");
         let bytes = serde_json::to_vec(state).map_err(|e| index_err(&self.dir, e))?;
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
-        std::io::Write::write_all(&mut tmp, &bytes).map_err(|e| Error::io(&path, e))?;
-        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-        Ok(())
+        crate::atomic::replace_cache_file(&self.dir.join("state.json"), &bytes)
     }
 
     fn add_note(
@@ -784,9 +943,24 @@ impl SearchIndex {
     /// Searches; `limit` is the number of hits returned. Hits of one note are adjacent, best
     /// section first, notes in order of their best section. Never fails on odd input.
     pub fn search(&self, input: &str, limit: usize, as_you_type: bool) -> Result<Vec<Hit>> {
+        Ok(self
+            .search_unless(input, limit, as_you_type, &|| false)?
+            .unwrap_or_default())
+    }
+
+    /// [`SearchIndex::search`] that gives up, with `None`, once `superseded` says a newer
+    /// query replaced this one (the window searches at every key press: a stale query stops
+    /// before its typo pass and its snippets instead of delaying the next one).
+    pub fn search_unless(
+        &self,
+        input: &str,
+        limit: usize,
+        as_you_type: bool,
+        superseded: &dyn Fn() -> bool,
+    ) -> Result<Option<Vec<Hit>>> {
         let parsed = parse(input, as_you_type);
         if parsed.is_empty() || limit == 0 {
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
         let searcher = self.reader.searcher();
         let fetch = (limit * 3).max(30);
@@ -803,6 +977,9 @@ impl SearchIndex {
                 &excluded.around((TopDocs::with_limit(fetch).order_by_score(), Count)),
             )
             .map_err(|e| index_err(&self.dir, e))?;
+        if superseded() {
+            return Ok(None);
+        }
         let mut fuzzy = false;
         if count < FEW_HITS
             && parsed.positive_atoms().any(
@@ -820,6 +997,9 @@ impl SearchIndex {
         let matcher = Matcher::new(&parsed, fuzzy);
         let mut by_note: Vec<(String, Vec<Hit>)> = Vec::new();
         for (score, address) in top {
+            if superseded() {
+                return Ok(None);
+            }
             let doc: TantivyDocument =
                 searcher.doc(address).map_err(|e| index_err(&self.dir, e))?;
             let text = |field| {
@@ -858,11 +1038,13 @@ impl SearchIndex {
                 None => by_note.push((note, vec![hit])),
             }
         }
-        Ok(by_note
-            .into_iter()
-            .flat_map(|(_, hits)| hits)
-            .take(limit)
-            .collect())
+        Ok(Some(
+            by_note
+                .into_iter()
+                .flat_map(|(_, hits)| hits)
+                .take(limit)
+                .collect(),
+        ))
     }
 
     fn text_fields(&self, scope: Scope) -> Vec<(tantivy::schema::Field, f32)> {

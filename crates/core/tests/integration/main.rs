@@ -7,6 +7,8 @@
 //! - `vault_files`: walking real folders with hostile content (binary, non-UTF-8, symlinks,
 //!   huge files, ignored and hidden files) and resolving ids against them.
 //! - `text_agreement`: the visible text equals the rendered HTML with its tags stripped.
+//! - `fresh`: searching without a walk — the last update's stamps and a watcher's lease —
+//!   and every change that must still make the search walk.
 //! - `hostile`: 72 XSS vectors through the render pipeline (the E2E suite runs them in the window).
 //! - `properties`: property tests of anchoring and id checking.
 //! - `search`: the index on real folders: query forms, ranking, incremental updates, rebuilds.
@@ -19,6 +21,7 @@ mod util;
 mod anchoring;
 mod annotations;
 mod bundled;
+mod fresh;
 mod fuzz_corpus;
 mod hostile;
 mod properties;

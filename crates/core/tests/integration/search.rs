@@ -232,7 +232,16 @@ fn damaged_indexes_are_rebuilt() {
     let folder = index_folder(cache.path());
 
     type Damage = fn(&Path);
-    let damages: [(&str, Damage); 5] = [
+    let damages: [(&str, Damage); 6] = [
+        // tantivy's checksum check panics on this one (the footer's length is garbage).
+        ("overwritten segment", |d| {
+            for e in fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "term") {
+                    fs::write(&p, b"garbage").unwrap();
+                }
+            }
+        }),
         ("bad meta.json", |d| {
             fs::write(d.join("meta.json"), "{ not json").unwrap()
         }),
@@ -437,4 +446,31 @@ fn words_near_each_other_rank_above_the_same_words_scattered() {
         .map(|h| h.note)
         .collect();
     assert_eq!(typing, vec!["exact.md", "together.md", "scattered.md"]);
+}
+
+#[test]
+fn a_search_overtaken_by_a_newer_one_gives_up() {
+    let dir = TestVault::bundled();
+    let vault = dir.open();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&vault, cache.path());
+    let never = || false;
+    let hits = index.search_unless("handshake", 10, true, &never).unwrap();
+    assert!(hits.is_some_and(|h| !h.is_empty()));
+    // A newer query arrives while this one builds its snippets.
+    let asked = std::cell::Cell::new(0);
+    let later = || {
+        asked.set(asked.get() + 1);
+        asked.get() > 2
+    };
+    assert!(index
+        .search_unless("handshake", 10, true, &later)
+        .unwrap()
+        .is_none());
+    // Nothing to search is an answer (empty), not a give-up.
+    let always = || true;
+    assert_eq!(
+        index.search_unless("  ", 10, true, &always).unwrap(),
+        Some(vec![])
+    );
 }
