@@ -34,7 +34,9 @@ export const openExternal = (url) => invoke('open_external', { url });
 /** @typedef {{ state: string, done: number, total: number, notes: number, message: string }} IndexStatus */
 
 /** @returns {Promise<Hit[]>} */
-export const search = (query, limit = 40, asYouType = true) => invoke('search', { query, limit, asYouType });
+/** Ranked hits; with a `ticket` (larger = newer), `null` when a newer search overtook it. */
+export const search = (query, limit = 40, asYouType = true, ticket = null) =>
+  invoke('search', { query, limit, asYouType, ticket });
 /** Code-point ranges of every match in the note's visible text. @returns {Promise<number[][]>} */
 export const searchInNote = (id, query) => invoke('search_in_note', { id, query });
 /** @returns {Promise<IndexStatus>} */

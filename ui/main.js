@@ -377,7 +377,7 @@ function showIndexStatus(s) {
 }
 
 const palette = createSearch($('palette'), {
-  search: (query) => api.search(query, 40, true),
+  search: (query, ticket) => api.search(query, 40, true, ticket),
   onOpen: async (hit, query) => {
     closeLibrary();
     // The reader takes the keyboard: arrows scroll, Enter / Shift+Enter step through matches.
