@@ -995,7 +995,8 @@ impl SearchIndex {
                 .map_err(|e| index_err(&self.dir, e))?;
         }
         let matcher = Matcher::new(&parsed, fuzzy);
-        let mut by_note: Vec<(String, Vec<Hit>)> = Vec::new();
+        let pair = word_pair(&parsed);
+        let mut scored: Vec<Hit> = Vec::with_capacity(top.len());
         for (score, address) in top {
             if superseded() {
                 return Ok(None);
@@ -1024,18 +1025,36 @@ impl SearchIndex {
                 } else {
                     highlight::snippet(&body, &body_ranges, SNIPPET_CHARS)
                 };
-            let hit = Hit {
+            // Two words near each other, in order, as for longer queries (see `build`): the
+            // nearer, the higher; side by side (the phrase) highest.
+            let score = match &pair {
+                Some((first, second, prefix)) => {
+                    match highlight::pair_gap(&body, first, second, *prefix, NEAR as usize) {
+                        Some(0) => score * (1.0 + BOOST_NEAR + BOOST_PHRASE),
+                        Some(_) => score * (1.0 + BOOST_NEAR),
+                        None => score,
+                    }
+                }
+                None => score,
+            };
+            scored.push(Hit {
                 title: text(self.fields.title),
                 heading: text(self.fields.heading),
                 anchor: text(self.fields.anchor),
                 score,
                 snippet,
                 ranges,
-                note: note.clone(),
-            };
-            match by_note.iter_mut().find(|(id, _)| *id == note) {
+                note,
+            });
+        }
+        if pair.is_some() {
+            scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        let mut by_note: Vec<(String, Vec<Hit>)> = Vec::new();
+        for hit in scored {
+            match by_note.iter_mut().find(|(id, _)| *id == hit.note) {
                 Some((_, hits)) => hits.push(hit),
-                None => by_note.push((note, vec![hit])),
+                None => by_note.push((hit.note.clone(), vec![hit])),
             }
         }
         Ok(Some(
@@ -1238,6 +1257,31 @@ fn proximity_words(q: &Query) -> Vec<String> {
         }
     }
     words
+}
+
+/// The two words of a query of exactly two plain words (the second possibly unfinished):
+/// (first, second, second is a prefix). Longer queries get their proximity from the index.
+fn word_pair(q: &Query) -> Option<(String, String, bool)> {
+    let [a, b] = q.groups.as_slice() else {
+        return None;
+    };
+    let first = match a.as_slice() {
+        [(Atom::Word(w), Scope::All)] => w.clone(),
+        group if number_pair(group) => match &group[0].0 {
+            Atom::Word(w) => w.clone(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match b.as_slice() {
+        [(Atom::Word(w), Scope::All)] => Some((first, w.clone(), false)),
+        [(Atom::Prefix(p), Scope::All)] => Some((first, p.clone(), true)),
+        group if number_pair(group) => match &group[0].0 {
+            Atom::Word(w) => Some((first, w.clone(), false)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn number_pair(group: &[(Atom, Scope)]) -> bool {

@@ -449,6 +449,39 @@ fn words_near_each_other_rank_above_the_same_words_scattered() {
 }
 
 #[test]
+fn two_words_side_by_side_rank_above_near_and_near_above_scattered() {
+    let pad: Vec<String> = (0..40).map(|i| format!("pad{i}")).collect();
+    let note = |at: [usize; 2]| {
+        let mut words: Vec<&str> = pad.iter().map(String::as_str).collect();
+        words.insert(at[0], "load");
+        words.insert(at[1], "balancer");
+        format!("# Notes\n\n{}\n", words.join(" "))
+    };
+    let dir = TestVault::new()
+        .file("a-scattered.md", note([3, 30]))
+        .file("b-reversed.md", note([20, 20]))
+        .file("c-near.md", note([20, 23]))
+        .file("d-phrase.md", note([20, 21]));
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&dir.open(), cache.path());
+    let want = [
+        "d-phrase.md",
+        "c-near.md",
+        "a-scattered.md",
+        "b-reversed.md",
+    ];
+    assert_eq!(notes(&index, "load balancer")[..2], want[..2]);
+    // As typed, the second word unfinished.
+    let typing: Vec<String> = index
+        .search("load bala", 10, true)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.note)
+        .collect();
+    assert_eq!(typing[..2], want[..2]);
+}
+
+#[test]
 fn a_search_overtaken_by_a_newer_one_gives_up() {
     let dir = TestVault::bundled();
     let vault = dir.open();
