@@ -296,9 +296,13 @@ export function createEditor(host, { api, status, onSaved }) {
   }
 
   async function open(noteId, { sectionIndex = null } = {}) {
+    // User-timing marks (cheap, standard): the window bench reads where an open's time goes.
+    performance.mark('editor:open');
     await close();
     const lib = await codemirror();
+    performance.mark('editor:code');
     const source = await api.noteSource(noteId);
+    performance.mark('editor:source');
     id = noteId;
     changed = false;
     notesList = null;
@@ -365,6 +369,7 @@ export function createEditor(host, { api, status, onSaved }) {
       }),
     });
     view.dispatch({ effects: marks.setMarks.of(marksFor(highlights, view.state.doc.length)) });
+    performance.mark('editor:view');
     host.hidden = false;
     if (sectionIndex !== null) {
       const line = headingLines(text)[sectionIndex];

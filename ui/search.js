@@ -149,7 +149,13 @@ export function createSearch(root, { search, onOpen }) {
       return;
     }
     try {
+      // User-timing marks, only the newest kept: the window bench reads where a key's time
+      // goes (waiting to be handled, the command, drawing the answer).
+      performance.clearMarks('search:sent');
+      performance.mark('search:sent', { detail: query });
       const hits = await search(query, nextTicket());
+      performance.clearMarks('search:back');
+      performance.mark('search:back', { detail: query });
       if (mine === seq && hits) render(hits, query);
     } catch (err) {
       if (mine !== seq) return;
