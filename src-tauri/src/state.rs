@@ -243,10 +243,7 @@ impl Session {
                 tracing::info!("{message}: {stats:?}");
                 let notes = index.note_count();
                 let _ = self.index.set(index);
-                self.start_watching(app, vault);
-                // Conflict copies a sync tool left while Margin was closed.
-                self.merge_sync_copies(app, vault);
-                release_freed_memory();
+                // Search answers from here on; what follows only adds changes made meanwhile.
                 self.set_status(
                     app,
                     IndexStatus {
@@ -256,6 +253,17 @@ impl Session {
                         ..IndexStatus::default()
                     },
                 );
+                let started = std::time::Instant::now();
+                self.start_watching(app, vault);
+                tracing::info!(
+                    "watching, caught up, lease taken in {:?}",
+                    started.elapsed()
+                );
+                // Conflict copies a sync tool left while Margin was closed.
+                let started = std::time::Instant::now();
+                self.merge_sync_copies(app, vault);
+                tracing::info!("sync copies checked in {:?}", started.elapsed());
+                release_freed_memory();
             }
             Err(err) => {
                 tracing::error!("search index: {err}");
