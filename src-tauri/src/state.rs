@@ -392,9 +392,7 @@ impl Session {
             }
         }
     }
-}
 
-impl Session {
     /// Indexes what changed between the first update's walk and the watcher's start (the
     /// stamps of that walk make this a stat per note when nothing did), then claims the
     /// watch lease: from now on the index is kept current.

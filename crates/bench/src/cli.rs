@@ -110,15 +110,20 @@ pub fn run(
         let want = expected(q)?;
         Ok(notes.len() == want.len() && notes.first() == want.first())
     };
-    let mut unwatched = Vec::new();
-    let mut differ = Vec::new();
-    for q in queries {
-        let (t, notes) = search(cli, vault, scratch, q)?;
-        if !same(q, &notes)? {
-            differ.push(q.clone());
+    // Every query once: the times, and the queries answered differently into `differ`.
+    let all = |differ: &mut Vec<String>| -> Result<Vec<f64>> {
+        let mut times = Vec::new();
+        for q in queries {
+            let (t, notes) = search(cli, vault, scratch, q)?;
+            if !same(q, &notes)? {
+                differ.push(q.clone());
+            }
+            times.push(t);
         }
-        unwatched.push(t);
-    }
+        Ok(times)
+    };
+    let mut differ = Vec::new();
+    let unwatched = all(&mut differ)?;
     // An edit made before the search (in place, as many editors save): it must be found, so
     // this search walks.
     let id = &index.search(&queries[0], 1, true)?[0].note;
@@ -130,14 +135,7 @@ pub fn run(
 
     let mut watch = start_watch(cli, vault, scratch)?;
     let measured = (|| -> Result<(Vec<f64>, f64)> {
-        let mut watched = Vec::new();
-        for q in queries {
-            let (t, notes) = search(cli, vault, scratch, q)?;
-            if !same(q, &notes)? {
-                differ.push(q.clone());
-            }
-            watched.push(t);
-        }
+        let watched = all(&mut differ)?;
         // An edit while watched: found by a search as soon as the watcher indexed it.
         let text = std::fs::read_to_string(&path)?;
         let started = Instant::now();

@@ -305,7 +305,7 @@ impl SearchIndex {
         if state.schema_version != SCHEMA_VERSION {
             return Err("state.json is of another schema version".into());
         }
-        Self::from_index(dir, index, state).map(Some)
+        Self::from_index(dir, index, state, true).map(Some)
     }
 
     fn create(dir: &Path) -> Result<SearchIndex> {
@@ -323,24 +323,27 @@ impl SearchIndex {
             schema_version: SCHEMA_VERSION,
             ..IndexState::default()
         };
-        Self::from_index(dir, index, state).map_err(|e| index_err(dir, e))
+        Self::from_index(dir, index, state, true).map_err(|e| index_err(dir, e))
     }
 
+    /// `writable`: take the writer too (read-only without it, or when another process has it).
     fn from_index(
         dir: &Path,
         index: Index,
         state: IndexState,
+        writable: bool,
     ) -> std::result::Result<SearchIndex, String> {
         schema::register(&index);
         let (_, fields) = Fields::schema();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let writer = match index.writer_with_num_threads(threads, WRITER_MEMORY) {
-            Ok(w) => Some(Mutex::new(w)),
-            Err(tantivy::TantivyError::LockFailure(..)) => {
+        let writer = match writable.then(|| index.writer_with_num_threads(threads, WRITER_MEMORY)) {
+            None => None,
+            Some(Ok(w)) => Some(Mutex::new(w)),
+            Some(Err(tantivy::TantivyError::LockFailure(..))) => {
                 tracing::warn!("another Margin is updating this index; searching it read-only");
                 None
             }
-            Err(e) => return Err(format!("cannot write: {e}")),
+            Some(Err(e)) => return Err(format!("cannot write: {e}")),
         };
         let reader = index
             .reader_builder()
@@ -365,9 +368,26 @@ impl SearchIndex {
         annotations: Option<&Store>,
         progress: Progress<'_>,
     ) -> Result<(SearchIndex, OpenOutcome, UpdateStats)> {
+        Self::open_and_update(vault, cache_dir, annotations, progress, true)
+    }
+
+    /// [`SearchIndex::for_vault`]; without `trust_stamps` the update walks at once (the caller
+    /// has just found the stamps do not hold: checking them again is a stat per note for
+    /// nothing).
+    fn open_and_update(
+        vault: &Vault,
+        cache_dir: &Path,
+        annotations: Option<&Store>,
+        progress: Progress<'_>,
+        trust_stamps: bool,
+    ) -> Result<(SearchIndex, OpenOutcome, UpdateStats)> {
         let (mut index, outcome) = SearchIndex::open(&index_dir(cache_dir, vault))?;
         index.annotations = annotations.cloned();
-        let stats = index.update(vault, progress)?;
+        let stats = if trust_stamps {
+            index.update(vault, progress)?
+        } else {
+            index.walk(vault, progress)?
+        };
         Ok((index, outcome, stats))
     }
 
@@ -409,7 +429,8 @@ impl SearchIndex {
             Ok(None) => {}
             Err(_) => tracing::warn!("searching unchecked failed: the index is damaged"),
         }
-        let (index, outcome, stats) = Self::for_vault(vault, cache_dir, annotations, progress)?;
+        let (index, outcome, stats) =
+            Self::open_and_update(vault, cache_dir, annotations, progress, false)?;
         let hits = index.search(query, limit, true)?;
         if !index.is_writable() {
             return Ok((hits, Freshness::Busy));
@@ -425,21 +446,7 @@ impl SearchIndex {
             return None;
         }
         let index = Index::open_in_dir(dir).ok()?;
-        schema::register(&index);
-        let (_, fields) = Fields::schema();
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .ok()?;
-        Some(SearchIndex {
-            dir: dir.to_path_buf(),
-            reader,
-            writer: None,
-            fields,
-            state: Mutex::new(IndexState::default()),
-            annotations: None,
-        })
+        Self::from_index(dir, index, IndexState::default(), false).ok()
     }
 
     /// Claims that this process keeps the index current by watching the vault, until the
@@ -468,12 +475,20 @@ impl SearchIndex {
     /// removed ones, leaves the rest. `progress` hears (done, total) for the notes to index.
     pub fn update(&self, vault: &Vault, progress: Progress<'_>) -> Result<UpdateStats> {
         let started = Instant::now();
-        let mut stats = UpdateStats::default();
         if let Some(unchanged) = self.unchanged_since_stamps(vault) {
-            stats.unchanged = unchanged;
-            stats.elapsed = started.elapsed();
-            return Ok(stats);
+            return Ok(UpdateStats {
+                unchanged,
+                elapsed: started.elapsed(),
+                ..UpdateStats::default()
+            });
         }
+        self.walk(vault, progress)
+    }
+
+    /// [`SearchIndex::update`] by walking the vault, whatever the stamps say.
+    fn walk(&self, vault: &Vault, progress: Progress<'_>) -> Result<UpdateStats> {
+        let started = Instant::now();
+        let mut stats = UpdateStats::default();
         let walked_from_ms = now_ms();
         let scan = vault.scan();
         let Some(writer) = &self.writer else {
@@ -1012,7 +1027,12 @@ impl SearchIndex {
             let note = text(self.fields.note);
             let body = text(self.fields.body);
             let notes = text(self.fields.annotations);
-            let body_ranges = matcher.ranges(&body);
+            // Cut into words once: for the marks, and for a two-word query's nearness.
+            let body_words = match matcher.is_empty() && pair.is_none() {
+                true => Vec::new(),
+                false => schema::analyze_with_offsets(&body),
+            };
+            let body_ranges = matcher.ranges_in(&body, &body_words);
             let note_ranges = if body_ranges.is_empty() {
                 matcher.ranges(&notes)
             } else {
@@ -1029,7 +1049,7 @@ impl SearchIndex {
             // nearer, the higher; side by side (the phrase) highest.
             let score = match &pair {
                 Some((first, second, prefix)) => {
-                    match highlight::pair_gap(&body, first, second, *prefix, NEAR as usize) {
+                    match highlight::pair_gap(&body_words, first, second, *prefix, NEAR as usize) {
                         Some(0) => score * (1.0 + BOOST_NEAR + BOOST_PHRASE),
                         Some(_) => score * (1.0 + BOOST_NEAR),
                         None => score,
@@ -1245,14 +1265,12 @@ impl SearchIndex {
 fn proximity_words(q: &Query) -> Vec<String> {
     let mut words = Vec::new();
     for group in &q.groups {
-        match group.first() {
-            // A number word's digit alternative still counts as the word typed.
-            Some((Atom::Word(w), Scope::All)) if group.len() == 1 || number_pair(group) => {
-                words.push(w.clone())
-            }
-            Some((Atom::Phrase(ws), Scope::All)) if group.len() == 1 => {
-                words.extend(ws.iter().cloned())
-            }
+        if let Some(w) = plain_word(group) {
+            words.push(w);
+            continue;
+        }
+        match group.as_slice() {
+            [(Atom::Phrase(ws), Scope::All)] => words.extend(ws.iter().cloned()),
             _ => break,
         }
     }
@@ -1265,21 +1283,20 @@ fn word_pair(q: &Query) -> Option<(String, String, bool)> {
     let [a, b] = q.groups.as_slice() else {
         return None;
     };
-    let first = match a.as_slice() {
-        [(Atom::Word(w), Scope::All)] => w.clone(),
-        group if number_pair(group) => match &group[0].0 {
-            Atom::Word(w) => w.clone(),
-            _ => return None,
-        },
-        _ => return None,
-    };
+    let first = plain_word(a)?;
     match b.as_slice() {
-        [(Atom::Word(w), Scope::All)] => Some((first, w.clone(), false)),
         [(Atom::Prefix(p), Scope::All)] => Some((first, p.clone(), true)),
-        group if number_pair(group) => match &group[0].0 {
-            Atom::Word(w) => Some((first, w.clone(), false)),
-            _ => None,
-        },
+        _ => plain_word(b).map(|w| (first, w, false)),
+    }
+}
+
+/// The word of a group that is one plain word — or a number word with its digit alternative,
+/// which still counts as the word typed.
+fn plain_word(group: &[(Atom, Scope)]) -> Option<String> {
+    match group.first() {
+        Some((Atom::Word(w), Scope::All)) if group.len() == 1 || number_pair(group) => {
+            Some(w.clone())
+        }
         _ => None,
     }
 }
