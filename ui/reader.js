@@ -5,6 +5,11 @@
 
 export function createReader(root, { onOpenNote, onExternal }) {
   root.addEventListener('click', (event) => {
+    const copy = /** @type {HTMLElement} */ (event.target).closest?.('.code-copy');
+    if (copy && root.contains(copy)) {
+      copyCode(/** @type {HTMLButtonElement} */ (copy));
+      return;
+    }
     const link = /** @type {HTMLElement} */ (event.target).closest?.('a');
     if (!link || !root.contains(link)) return;
     event.preventDefault();
@@ -33,6 +38,7 @@ export function createReader(root, { onOpenNote, onExternal }) {
       body.className = 'note-body';
       body.dataset.noteId = note.id;
       body.innerHTML = note.html;
+      addCopyButtons(body);
       const parts = [];
       if (note.tags.length) {
         const tags = document.createElement('p');
@@ -67,4 +73,47 @@ export function createReader(root, { onOpenNote, onExternal }) {
     },
     scrollToAnchor,
   };
+}
+
+/** Gives each code block a copy button. The button holds no text (its icon is CSS), so the
+ *  note's textContent — the coordinates of highlights — does not change. */
+function addCopyButtons(body) {
+  for (const pre of body.querySelectorAll('pre')) {
+    const wrap = document.createElement('div');
+    wrap.className = 'code-wrap';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'code-copy';
+    button.title = 'Copy code';
+    button.setAttribute('aria-label', 'Copy code');
+    pre.replaceWith(wrap);
+    wrap.append(button, pre);
+  }
+}
+
+/** Copies the code beside `button` to the clipboard and says so on the button for a moment. */
+async function copyCode(button) {
+  const code = button.parentElement?.querySelector('pre')?.textContent ?? '';
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(code);
+    copied = true;
+  } catch {
+    // Older webviews refuse the async clipboard outside a secure origin: copy a selection.
+    const pre = button.parentElement?.querySelector('pre');
+    const selection = window.getSelection();
+    if (pre && selection) {
+      const saved = selection.rangeCount ? selection.getRangeAt(0) : null;
+      selection.selectAllChildren(pre);
+      copied = document.execCommand('copy');
+      selection.removeAllRanges();
+      if (saved) selection.addRange(saved);
+    }
+  }
+  button.toggleAttribute('data-copied', copied);
+  button.setAttribute('aria-label', copied ? 'Copied' : 'Copy failed');
+  setTimeout(() => {
+    button.removeAttribute('data-copied');
+    button.setAttribute('aria-label', 'Copy code');
+  }, 1500);
 }

@@ -1027,6 +1027,7 @@ mod tests {
             &crate::render::LinkContext {
                 note_id: "net/a.md",
                 known_ids: &[],
+                embeds: None,
             },
         )
         .html;

@@ -13,7 +13,8 @@ use crate::Note;
 
 /// Elements the sanitised HTML of a note may contain; anything else is a hole. These are
 /// ammonia's default formatting tags plus Margin's `section` (footnotes) and `input` (task-list
-/// boxes): nothing that runs, embeds, styles or submits.
+/// boxes, disabled checkboxes only), and MathML's presentation elements in the MathML
+/// namespace ([`MATHML_ELEMENTS`]): nothing that runs, embeds, styles or submits.
 pub const ALLOWED_ELEMENTS: &[&str] = &[
     "html",
     "a",
@@ -95,6 +96,39 @@ pub const ALLOWED_ELEMENTS: &[&str] = &[
     "wbr",
 ];
 
+/// MathML elements (in the MathML namespace) a note may contain: presentation only — no
+/// `maction`, no `annotation-xml`, nothing that can carry HTML or links.
+pub const MATHML_ELEMENTS: &[&str] = &[
+    "math",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "mrow",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mstyle",
+    "merror",
+    "mpadded",
+    "mphantom",
+    "msub",
+    "msup",
+    "msubsup",
+    "munder",
+    "mover",
+    "munderover",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+    "mtable",
+    "mtr",
+    "mtd",
+    "semantics",
+];
+
 /// What in `html` (sanitised note HTML, parsed as the browser will parse it) could run,
 /// navigate or load from elsewhere: one line per problem, empty when there is none.
 pub fn unsafe_parts(html: &str) -> Vec<String> {
@@ -104,9 +138,26 @@ pub fn unsafe_parts(html: &str) -> Vec<String> {
     let mut stack = vec![dom.document.clone()];
     while let Some(node) = stack.pop() {
         if let NodeData::Element { name, attrs, .. } = &node.data {
+            let mathml = name.ns == html5ever::ns!(mathml);
             let name = name.local.to_string();
-            if !ALLOWED_ELEMENTS.contains(&name.as_str()) {
+            let allowed = if mathml {
+                MATHML_ELEMENTS.contains(&name.as_str())
+            } else {
+                ALLOWED_ELEMENTS.contains(&name.as_str())
+            };
+            if !allowed {
                 problems.push(format!("<{name}>"));
+            }
+            if name == "input" {
+                let attrs = attrs.borrow();
+                let has = |a: &str, v: Option<&str>| {
+                    attrs
+                        .iter()
+                        .any(|x| &*x.name.local == a && v.is_none_or(|v| &*x.value == v))
+                };
+                if !has("type", Some("checkbox")) || !has("disabled", None) {
+                    problems.push("<input> other than a disabled checkbox".to_string());
+                }
             }
             for attr in attrs.borrow().iter() {
                 let (attr, value) = (attr.name.local.to_string(), attr.value.to_string());
@@ -124,9 +175,6 @@ pub fn unsafe_parts(html: &str) -> Vec<String> {
                 if bad_scheme {
                     problems.push(format!("{attr}={value:?} on <{name}>"));
                 }
-                if name == "input" && attr == "type" && v != "checkbox" {
-                    problems.push(format!("<input type={v:?}>"));
-                }
             }
         }
         stack.extend(node.children.borrow().iter().cloned());
@@ -143,6 +191,7 @@ pub fn check_render(data: &[u8]) {
         &LinkContext {
             note_id: "dir/note.md",
             known_ids: &known,
+            embeds: None,
         },
     );
     let problems = unsafe_parts(&rendered.html);

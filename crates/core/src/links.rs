@@ -34,6 +34,7 @@ pub fn rewrite_links_to(
     let before = LinkContext {
         note_id: from,
         known_ids: known_before,
+        embeds: None,
     };
     let mut edits = Vec::new();
     for link in find_links(source) {
@@ -238,6 +239,7 @@ fn wiki_name(from: &str, new_id: &str, old_name: &str, known_after: &[String]) -
     let after = LinkContext {
         note_id: from,
         known_ids: known_after,
+        embeds: None,
     };
     if !old_name.contains('/') && render::resolve_wiki(base, &after).0 == new_id {
         return with_md(base);
@@ -360,6 +362,7 @@ mod tests {
             &LinkContext {
                 note_id: "n.md",
                 known_ids: &after,
+                embeds: None,
             },
         );
         assert_eq!(fragment, None);
@@ -368,7 +371,8 @@ mod tests {
                 &out[2..out.len() - 2],
                 &LinkContext {
                     note_id: "n.md",
-                    known_ids: &after
+                    known_ids: &after,
+                    embeds: None,
                 }
             )
             .0,

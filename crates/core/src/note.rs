@@ -54,18 +54,24 @@ pub fn title_of(id: &str, front_title: Option<&str>, headings: &[Heading]) -> St
 
 impl Note {
     /// Reads and renders note `id` of `vault`; `known_ids` resolves `[[wiki links]]`.
+    /// Its `![[embeds]]` are read from `vault`.
     pub fn load(vault: &Vault, id: &str, known_ids: &[String]) -> Result<Note> {
         let source = vault.read(id)?;
-        Ok(Note::from_source(id, &source, known_ids))
+        Ok(Note::render(id, &source, known_ids, Some(vault)))
     }
 
-    /// Renders a note from its source text.
+    /// Renders a note from its source text, without a vault: embedded notes show as links.
     pub fn from_source(id: &str, source: &str, known_ids: &[String]) -> Note {
+        Note::render(id, source, known_ids, None)
+    }
+
+    fn render(id: &str, source: &str, known_ids: &[String], vault: Option<&Vault>) -> Note {
         let out = render::render(
             source,
             &LinkContext {
                 note_id: id,
                 known_ids,
+                embeds: vault.map(|v| v as &dyn render::Embeds),
             },
         );
         let fm = out.outline.front_matter;
@@ -78,6 +84,17 @@ impl Note {
             text: out.text,
             warnings: fm.error.into_iter().collect(),
         }
+    }
+}
+
+/// Embeds read through the vault's own rules: checked ids, nothing outside the vault.
+impl render::Embeds for Vault {
+    fn note_source(&self, id: &str) -> Option<String> {
+        self.read(id).ok()
+    }
+
+    fn file_exists(&self, rel: &str) -> bool {
+        self.image_path(rel).is_ok_and(|p| p.is_file())
     }
 }
 
