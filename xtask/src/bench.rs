@@ -262,6 +262,40 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
         ),
         None => println!("\n| two computers | NOT MEASURED |"),
     }
+    let r = &json["reading"];
+    println!("\n| reading (render in margin-core) | value | target |\n|---|---:|---|");
+    for (label, key, goal) in [
+        (
+            "100 KB of Rust coloured, first render",
+            "code_100k_first_ms",
+            "",
+        ),
+        (
+            "100 KB of Rust coloured, p50 / p95",
+            "code_100k_p50_ms",
+            "≤ 50 ms",
+        ),
+        (
+            "the same 100 KB plain (unknown language), p50",
+            "code_100k_plain_p50_ms",
+            "",
+        ),
+        (
+            "the same 100 KB through syntect (peer), p50",
+            "syntect_100k_p50_ms",
+            "",
+        ),
+        ("200 formulas to MathML, p50", "formulas_200_p50_ms", ""),
+    ] {
+        match r[key].as_f64() {
+            Some(v) if key == "code_100k_p50_ms" => println!(
+                "| {label} | {v:.1} / {:.1} ms | {goal} |",
+                r["code_100k_p95_ms"].as_f64().unwrap_or(f64::NAN)
+            ),
+            Some(v) => println!("| {label} | {v:.1} ms | {goal} |"),
+            None => println!("| {label} | NOT MEASURED | {goal} |"),
+        }
+    }
     println!("\nreport: {}", report.display());
     if window {
         window_bench(&vault, &target)?;

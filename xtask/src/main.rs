@@ -81,7 +81,8 @@ enum Task {
         /// Only this target.
         target: Option<String>,
     },
-    /// Rebuild the vendored editor (ui/vendor/) from xtask/vendor/package-lock.json.
+    /// Rebuild the vendored editor (ui/vendor/) from xtask/vendor/package-lock.json, and copy
+    /// axe-core (E2E accessibility checks) from crates/e2e/vendor/package-lock.json.
     Vendor {
         /// Only check that ui/vendor/ is what the lock file builds.
         #[arg(long)]

@@ -4,6 +4,7 @@
 //! it. The app loads that file as it is: no npm, no network and no build step at run time.
 //! `--check` rebuilds into a scratch file and fails when it differs from the committed one
 //! (`cargo xtask test` runs it, skipped loudly when the npm registry cannot be reached).
+//! The same command pins axe-core, which only the end-to-end tests use (`crates/e2e/vendor/`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -72,7 +73,7 @@ pub fn run(check: bool) -> Result<()> {
             bail!("ui/vendor/ differs from a rebuild from xtask/vendor/package-lock.json; run `cargo xtask vendor` and commit the result");
         }
         eprintln!("xtask: ui/vendor/codemirror.js is what its lock file builds");
-        return Ok(());
+        return axe(true);
     }
     std::fs::write(out_dir.join("LICENSES.md"), licences)?;
     eprintln!(
@@ -80,6 +81,44 @@ pub fn run(check: bool) -> Result<()> {
         target.display(),
         std::fs::metadata(&target)?.len() / 1024
     );
+    axe(false)
+}
+
+/// axe-core for the accessibility checks of the end-to-end tests: `crates/e2e/vendor/`'s lock
+/// file pins it; its `axe.min.js` and licence are copied beside it as they are (never shipped
+/// in the app). With `check`, fails when the committed copy is not what the lock file gives.
+fn axe(check: bool) -> Result<()> {
+    let dir = root().join("crates/e2e/vendor");
+    let installed = Command::new("npm")
+        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .status()
+        .context("running npm ci for axe-core")?;
+    if !installed.success() {
+        if check {
+            report::skipped(
+                "the vendored axe-core checked against its lock file",
+                "npm ci failed (is the npm registry reachable?)",
+            );
+            return Ok(());
+        }
+        bail!("npm ci failed in {}", dir.display());
+    }
+    let package = dir.join("node_modules/axe-core");
+    for (from, to) in [
+        ("axe.min.js", "axe.min.js"),
+        ("LICENSE", "LICENSE-axe-core.txt"),
+    ] {
+        let fresh = std::fs::read(package.join(from))?;
+        if check {
+            if std::fs::read(dir.join(to)).unwrap_or_default() != fresh {
+                bail!("crates/e2e/vendor/{to} is not what its lock file installs; run `cargo xtask vendor` and commit the result");
+            }
+        } else {
+            std::fs::write(dir.join(to), fresh)?;
+        }
+    }
+    eprintln!("xtask: crates/e2e/vendor/axe.min.js is what its lock file installs");
     Ok(())
 }
 

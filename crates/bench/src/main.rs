@@ -16,6 +16,7 @@ use serde_json::json;
 
 mod cli;
 mod quality;
+mod reading;
 mod study;
 mod sync;
 
@@ -444,6 +445,7 @@ fn main() -> Result<()> {
     });
     let study = study::run(&vault, &ids, args.cli.as_deref(), &args.cache.join("data"))?;
     let sync = sync::run(&vault, &ids, &args.cache.join("sync"), args.quick)?;
+    let reading = reading::run()?;
     let mut kinds = serde_json::Map::new();
     for (kind, mut times) in by_kind {
         times.sort_by(f64::total_cmp);
@@ -482,6 +484,7 @@ fn main() -> Result<()> {
         "quality": quality,
         "study": study,
         "sync": sync,
+        "reading": reading,
         "quick": args.quick,
     });
     if let Some(dir) = args.out.parent() {

@@ -110,6 +110,10 @@ async fn code_math_callouts_and_embeds_are_drawn() -> Result<()> {
         );
         let label = element(&c, ".code-copy").await?.attr("aria-label").await?;
         ensure!(label.as_deref() == Some("Copied"), "button says {label:?}");
+        // The dark theme colours the same note (for the README's picture).
+        c.execute("document.documentElement.dataset.theme = 'dark'", vec![])
+            .await?;
+        screenshot(&c, "reading-dark.png").await?;
         Ok(())
     })
     .await
