@@ -128,6 +128,8 @@ pub async fn open_vault(app: tauri::AppHandle, path: Option<String>) -> CmdResul
     }
     let state = app.state::<AppState>();
     state.switch(&app, Some(dir));
+    // Opening a vault remembered it: Open Recent shows it now.
+    crate::desktop::refresh_recent(&app);
     Ok(true)
 }
 

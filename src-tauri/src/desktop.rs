@@ -251,6 +251,7 @@ pub fn open_vault(app: &AppHandle, dir: &Path) {
     }
     if let Some(state) = app.try_state::<AppState>() {
         state.switch(app, Some(dir.to_path_buf()));
+        refresh_recent(app);
     }
     let _ = app.emit(VAULT_OPENED, dir.display().to_string());
 }

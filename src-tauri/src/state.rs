@@ -125,8 +125,6 @@ impl AppState {
             *current = Arc::clone(&session);
         }
         session.spawn_indexer(app);
-        // Opening a vault remembered it: Open Recent shows it now.
-        crate::desktop::refresh_recent(app);
         session
     }
 }

@@ -474,7 +474,7 @@ impl Store {
     /// the fallback folder is merged back into the vault (and the folder removed).
     pub fn for_vault(vault: &Vault, fallback: &Path) -> Store {
         let inside = vault.root().join(".margin").join("annotations");
-        let key = crate::search::fnv1a(vault.root().to_string_lossy().as_bytes());
+        let key = crate::fingerprint::fnv1a(vault.root().to_string_lossy().as_bytes());
         let outside = fallback
             .join("vaults")
             .join(format!("{key:016x}"))

@@ -9,6 +9,7 @@
 //! [`edit`] writes notes without losing a word (merge, drafts, conflict copies) through the one
 //! writer [`atomic`]; [`links`] follows renames; [`sourcemap`] joins the reader's text and the source.
 //! [`study`] turns highlights into review cards scheduled with FSRS and counts progress per topic.
+//! [`fingerprint`] is the stable hash the others key caches and ids with.
 //! [`doctor`] checks and repairs a vault's Margin files; [`sync`] merges the conflict copies sync tools (Syncthing, Dropbox, git…) leave of Margin's files.
 //! The desktop app (`src-tauri`) and the CLI (`crates/cli`) are thin shells over this crate.
 #![deny(missing_docs)]
@@ -19,6 +20,7 @@ pub mod atomic;
 pub mod doctor;
 pub mod edit;
 pub mod error;
+pub mod fingerprint;
 pub mod invariants;
 pub mod links;
 pub mod note;

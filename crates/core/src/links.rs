@@ -89,7 +89,7 @@ pub fn rebase_own_links(source: &str, old_id: &str, new_id: &str) -> Option<(Str
             Some((p, f)) => (p, Some(f)),
             None => (raw, None),
         };
-        let Some(decoded) = render::percent_decode(path) else {
+        let Some(decoded) = crate::vault::percent_decode(path) else {
             continue;
         };
         let Some(target) = join(old_id, &decoded) else {
@@ -204,7 +204,8 @@ fn raw_destination(source: &str, at: usize, dest: &str) -> Option<Found> {
     // Backslash escapes and entities are rare in paths; a raw text that does not read as the
     // parser's destination is left alone rather than guessed at.
     if raw != dest
-        && render::percent_decode(raw).as_deref() != render::percent_decode(dest).as_deref()
+        && crate::vault::percent_decode(raw).as_deref()
+            != crate::vault::percent_decode(dest).as_deref()
     {
         return None;
     }

@@ -46,7 +46,7 @@ impl Places {
 
     /// The title cache of a vault's tree (see [`crate::tree::build_cached`]).
     pub fn tree_cache(&self, vault: &Vault) -> PathBuf {
-        let key = crate::search::fnv1a(vault.root().to_string_lossy().as_bytes());
+        let key = crate::fingerprint::fnv1a(vault.root().to_string_lossy().as_bytes());
         self.cache_dir
             .join("trees")
             .join(format!("{key:016x}.json"))

@@ -382,7 +382,7 @@ impl Vault {
     /// Serves a `margin-asset://localhost/<path>` request: the image's bytes and MIME type.
     /// `url_path` is the URL's (percent-encoded) path.
     pub fn read_image(&self, url_path: &str) -> Result<(Vec<u8>, &'static str)> {
-        let rel = crate::render::percent_decode(url_path.trim_start_matches('/'))
+        let rel = percent_decode(url_path.trim_start_matches('/'))
             .ok_or_else(|| invalid(url_path, "it is not valid UTF-8 once decoded"))?;
         let path = self.image_path(&rel)?;
         let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
@@ -458,6 +458,24 @@ fn check_path(id: &str, kind: fn(&str) -> bool, kind_reason: &'static str) -> Re
         return Err(invalid(id, kind_reason));
     }
     Ok(path)
+}
+
+/// `%XX` escapes → bytes → UTF-8 (`None` when the result is not UTF-8).
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -12,32 +12,7 @@ use margin_e2e::{
 use serde_json::json;
 
 /// A study note with everything the reader draws beyond plain Markdown.
-pub const STUDY_NOTE: &str = r#"# Sorting, compared
-
-> [!tip] Remember
-> Quicksort takes $O(n \log n)$ on average and $O(n^2)$ at worst.
-
-```rust
-/// Sorts in place.
-fn quicksort<T: Ord>(v: &mut [T]) {
-    if v.len() <= 1 { return; }
-    let p = partition(v);
-    quicksort(&mut v[..p]);
-    quicksort(&mut v[p + 1..]);
-}
-```
-
-The recurrence of merge sort:
-
-$$T(n) = 2\,T\!\left(\frac{n}{2}\right) + O(n)$$
-
-> [!warning]- Worst case
-> Already sorted input with the first element as pivot.
-
-From the load balancer note:
-
-![[load-balancer#Load Balancer]]
-"#;
+const STUDY_NOTE: &str = include_str!("reading_note.md");
 
 #[tokio::test]
 async fn code_math_callouts_and_embeds_are_drawn() -> Result<()> {

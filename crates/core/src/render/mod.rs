@@ -564,7 +564,7 @@ impl Pass {
     fn embed<'s>(&mut self, dest: &str, alt: &str, links: &LinkContext<'_>) -> Event<'s> {
         let dest = dest.trim();
         let (path, _) = split_fragment(dest);
-        let name = percent_decode(path).unwrap_or_else(|| path.to_string());
+        let name = crate::vault::percent_decode(path).unwrap_or_else(|| path.to_string());
         if crate::vault::is_image_name(&name) {
             let Some(rel) = embed::image_path(&name, links.note_id, links.embeds) else {
                 return Event::Text(dest.to_string().into());
@@ -800,7 +800,7 @@ pub(crate) fn resolve_relative(dest: &str, note_id: &str) -> Option<(String, Opt
         return None;
     }
     let (path, fragment) = split_fragment(dest);
-    let path = percent_decode(path)?;
+    let path = crate::vault::percent_decode(path)?;
     if !crate::vault::is_note_name(&path) {
         return None;
     }
@@ -816,7 +816,7 @@ fn resolve_image(dest: &str, note_id: &str) -> Option<String> {
     if dest.is_empty() || dest.starts_with('/') || dest.contains(':') || dest.starts_with('#') {
         return None;
     }
-    let path = percent_decode(dest.split(['?', '#']).next().unwrap_or(dest))?;
+    let path = crate::vault::percent_decode(dest.split(['?', '#']).next().unwrap_or(dest))?;
     if !crate::vault::is_image_name(&path) {
         return None;
     }
@@ -834,24 +834,6 @@ fn asset_url(rel: &str) -> String {
         })
         .collect();
     format!("{ASSET_SCHEME}://localhost/{}", encoded.join("/"))
-}
-
-/// `%XX` escapes → bytes → UTF-8 (`None` when the result is not UTF-8).
-pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// `[[name]]` or `[[folder/name#heading]]` → the best matching note id: an exact id, else

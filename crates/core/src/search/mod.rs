@@ -215,20 +215,9 @@ pub struct SearchIndex {
     annotations: Option<Store>,
 }
 
-/// FNV-1a, 64 bits: a stable hash (std's `DefaultHasher` may change between Rust releases)
-/// for index folder names and change detection. Not for security.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
 /// The index folder for a vault under Margin's cache folder.
 pub fn index_dir(cache_dir: &Path, vault: &Vault) -> PathBuf {
-    let key = fnv1a(vault.root().to_string_lossy().as_bytes());
+    let key = crate::fingerprint::fnv1a(vault.root().to_string_lossy().as_bytes());
     cache_dir.join("index").join(format!("{key:016x}"))
 }
 
@@ -805,7 +794,7 @@ impl SearchIndex {
             }
         };
         let (annotations, annotations_ms, annotations_hash) = self.annotations_of(&file.id);
-        let content = fnv1a(source.as_bytes());
+        let content = crate::fingerprint::fnv1a(source.as_bytes());
         let hash = content ^ annotations_hash;
         let entry = NoteState {
             size: file.size,
@@ -852,7 +841,11 @@ impl SearchIndex {
             return (Vec::new(), 0, 0);
         };
         match store.load_quietly(id) {
-            Some((list, modified_ms, bytes)) => (list, modified_ms, fnv1a(&bytes).rotate_left(1)),
+            Some((list, modified_ms, bytes)) => (
+                list,
+                modified_ms,
+                crate::fingerprint::fnv1a(&bytes).rotate_left(1),
+            ),
             None => (Vec::new(), 0, 0),
         }
     }

@@ -117,7 +117,7 @@ pub fn cards_tsv(cards: &[(CardRow, Face)]) -> String {
 /// A stable integer id for a card (Anki's `cid` is an integer; Margin's ids are UUIDs): 53 bits
 /// of its hash, so it survives a spreadsheet's floating-point numbers.
 fn card_number(id: &str) -> u64 {
-    crate::search::fnv1a(id.as_bytes()) & ((1 << 53) - 1)
+    crate::fingerprint::fnv1a(id.as_bytes()) & ((1 << 53) - 1)
 }
 
 /// Anki's `ivl`: whole days, or negative seconds for intervals under a day.

@@ -548,7 +548,7 @@ impl Study {
         }
         let past = self.reviews_by_card().remove(card).unwrap_or_default();
         let id = uuid::Uuid::new_v4().to_string();
-        let seed = crate::search::fnv1a(id.as_bytes());
+        let seed = crate::fingerprint::fnv1a(id.as_bytes());
         let interval_days = self
             .scheduler()?
             .interval(&past, grade, at, fuzz.then_some(seed))?;

@@ -54,7 +54,7 @@ pub fn train_set(reviews: &[Review]) -> (Vec<FSRSItem>, Vec<i64>) {
                 items.push(FSRSItem {
                     reviews: history.clone(),
                 });
-                ids.push((crate::search::fnv1a(card.as_bytes()) >> 1) as i64);
+                ids.push((crate::fingerprint::fnv1a(card.as_bytes()) >> 1) as i64);
             }
         }
     }

@@ -1,0 +1,110 @@
+//! Accessibility in the real window: axe-core (vendored in `crates/e2e/vendor/`, never shipped
+//! in the app) checks each screen — the reader on a note with code, math and call-outs, search
+//! open with results, the annotations view, the study view, review, the editor — in the light
+//! and the dark theme. Any serious or critical violation fails, named with where it is.
+//! Screens are reached with real key presses, as a keyboard user would.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use fantoccini::Client;
+use margin_e2e::{element, open_in_tree, press, vault_copy, with_app};
+use serde_json::Value;
+
+const AXE: &str = include_str!("../vendor/axe.min.js");
+
+/// Serious and critical violations of axe's WCAG 2.x A/AA rules on the page as it is now.
+async fn violations(c: &Client) -> Result<Vec<String>> {
+    let loaded = c
+        .execute("return typeof window.axe === 'object';", vec![])
+        .await?;
+    if loaded != Value::Bool(true) {
+        c.execute(&format!("{AXE}\n;window.axe = axe; return true;"), vec![])
+            .await
+            .context("injecting axe-core")?;
+    }
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] })
+               .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.slice(0, 4).map(n => n.target.join(' ') + (n.failureSummary ? ' [' + n.failureSummary.replace(/\\s+/g, ' ').slice(0, 160) + ']' : '')).join(' | '))))
+               .catch(e => done(['axe could not run: ' + e]));",
+            vec![],
+        )
+        .await?;
+    Ok(found
+        .as_array()
+        .context("axe's answer")?
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect())
+}
+
+async fn check_both_themes(c: &Client, screen: &str, found: &mut Vec<String>) -> Result<()> {
+    for theme in ["light", "dark"] {
+        c.execute(
+            "document.documentElement.dataset.theme = arguments[0];",
+            vec![Value::String(theme.into())],
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        for v in violations(c).await? {
+            found.push(format!("{screen}, {theme}: {v}"));
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
+    let vault = vault_copy();
+    std::fs::write(
+        vault.path().join("method/sorting.md"),
+        include_str!("reading_note.md"),
+    )?;
+    let arg = vault.path().to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        let mut found = Vec::new();
+        open_in_tree(&c, "method/sorting.md").await?;
+        check_both_themes(&c, "reader", &mut found).await?;
+
+        press(&["ctrl+k"])?;
+        element(&c, ".palette:not([hidden]) input").await?;
+        press(&["c", "a", "c", "h", "e"])?;
+        element(&c, ".palette-hit").await?;
+        check_both_themes(&c, "search", &mut found).await?;
+        press(&["Escape"])?;
+
+        press(&["ctrl+shift+a"])?;
+        element(&c, "[data-role='library']:not([hidden])").await?;
+        check_both_themes(&c, "annotations view", &mut found).await?;
+        press(&["Escape"])?;
+
+        press(&["ctrl+shift+y"])?;
+        element(&c, "[data-role='study-view']:not([hidden])").await?;
+        check_both_themes(&c, "study view", &mut found).await?;
+        press(&["Escape"])?;
+
+        open_in_tree(&c, "method/sorting.md").await?;
+        press(&["ctrl+shift+r"])?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        check_both_themes(&c, "review", &mut found).await?;
+        press(&["Escape"])?;
+
+        press(&["ctrl+e"])?;
+        element(&c, "[data-role='editor']:not([hidden]) .cm-content").await?;
+        check_both_themes(&c, "editor", &mut found).await?;
+
+        if !found.is_empty() {
+            bail!(
+                "{} serious or critical accessibility violations:\n{}",
+                found.len(),
+                found.join("\n")
+            );
+        }
+        Ok(())
+    })
+    .await
+}
