@@ -162,6 +162,10 @@ export function createAnnotations({ body, margin, popover, paletteButton, cardsB
         mark.dataset.id = placed[i].id;
         mark.dataset.color = placed[i].color;
         mark.title = placed[i].comment || (placed[i].current || placed[i].quote).exact;
+        // Colour is not the only cue: a screen reader hears what the highlight is.
+        const label = labelOf(placed[i].color);
+        const comment = placed[i].comment ? `, comment: ${placed[i].comment}` : '';
+        mark.setAttribute('aria-description', `highlight, ${placed[i].color}${label ? ` (${label})` : ''}${comment}`);
       },
     });
   }

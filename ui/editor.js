@@ -339,7 +339,7 @@ export function createEditor(host, { api, status, onSaved }) {
           lib.EditorState.readOnly.of(source.read_only),
           lib.autocompletion({ override: [wikiSource], activateOnTyping: true }),
           lib.tooltips({ position: 'absolute', parent: host }),
-          lib.EditorView.contentAttributes.of({ 'aria-label': `Markdown source of ${noteId}`, spellcheck: 'true' }),
+          lib.EditorView.contentAttributes.of({ 'aria-label': `Markdown source of ${noteId}`, spellcheck: 'true', tabindex: '0' }),
           lib.keymap.of([
             { key: 'Mod-s', preventDefault: true, run: () => { save().catch(() => {}); return true; } },
             { key: 'Mod-Shift-h', preventDefault: true, run: () => { highlightSelection(); return true; } },

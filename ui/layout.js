@@ -12,6 +12,11 @@ export function createLayout({ app, resizer, themeButton, settings, onTheme = ()
     const width = Math.max(160, Math.min(600, Math.round(px)));
     app.style.setProperty('--tree-width', `${width}px`);
     settings.set('treeWidth', width);
+    // A focusable separator is a slider for assistive technology: it says where it stands.
+    resizer.setAttribute('aria-valuemin', '160');
+    resizer.setAttribute('aria-valuemax', '600');
+    resizer.setAttribute('aria-valuenow', String(width));
+    resizer.setAttribute('aria-valuetext', `topic tree ${width} pixels wide`);
   }
   setWidth(settings.get('treeWidth', 280));
 

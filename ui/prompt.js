@@ -3,6 +3,8 @@
 // Resolves to the text, or null when cancelled (Esc, Cancel, a click outside). With
 // `{ choices }`, the field suggests them as the user types (a datalist: arrow keys pick one).
 
+import { keepTabInside } from './dialog.js';
+
 export function createPrompt(root) {
   return function ask(title, label, value = '', { okLabel = 'OK', choices = null, allowEmpty = false } = {}) {
     return new Promise((resolve) => {
@@ -41,6 +43,7 @@ export function createPrompt(root) {
       ok.textContent = okLabel;
       buttons.append(cancel, ok);
       box.prepend(heading, input, buttons);
+      keepTabInside(box);
       const before = document.activeElement;
       const done = (result) => {
         root.hidden = true;

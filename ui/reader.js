@@ -86,6 +86,8 @@ function addCopyButtons(body) {
     button.className = 'code-copy';
     button.title = 'Copy code';
     button.setAttribute('aria-label', 'Copy code');
+    // A code block scrolls sideways: keyboard users reach it with Tab to scroll it.
+    pre.tabIndex = 0;
     pre.replaceWith(wrap);
     wrap.append(button, pre);
   }

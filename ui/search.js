@@ -6,6 +6,7 @@
 // overtaken by a newer one (its answer is `null`), and answers that arrive late never
 // replace those of a newer query.
 
+import { keepTabInside } from './dialog.js';
 import { groupHits, markRanges, step } from './search-model.js';
 
 /** A ticket that only grows, also across reloads of the page (the backend keeps the newest). */
@@ -33,11 +34,18 @@ export function createSearch(root, { search, onOpen }) {
   input.type = 'search';
   input.className = 'palette-input';
   input.placeholder = 'Search notes…  "phrase"  word*  -exclude  tag:x  in:folder  title:x';
+  // The combobox pattern: focus stays in the input, the chosen result is its active descendant.
+  input.setAttribute('role', 'combobox');
+  input.setAttribute('aria-label', 'Search notes');
+  input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-expanded', 'false');
   input.setAttribute('aria-controls', 'palette-results');
   input.spellcheck = false;
   const list = document.createElement('div');
+  list.id = 'palette-results';
   list.className = 'palette-results';
   list.setAttribute('role', 'listbox');
+  list.setAttribute('aria-label', 'Search results');
   const foot = document.createElement('div');
   foot.className = 'palette-foot';
   const keysHint = document.createElement('span');
@@ -65,6 +73,9 @@ export function createSearch(root, { search, onOpen }) {
   });
   box.append(input, list, help, foot);
   root.append(box);
+  keepTabInside(box);
+  /** Where focus was before the palette opened: it goes back there when closed with Esc. */
+  let before = null;
 
   let seq = 0;
   /** @type {{ hit: any, el: HTMLElement }[]} */
@@ -74,6 +85,9 @@ export function createSearch(root, { search, onOpen }) {
   function select(i) {
     selected = i;
     rows.forEach((r, j) => r.el.setAttribute('aria-selected', String(j === i)));
+    input.setAttribute('aria-expanded', String(rows.length > 0));
+    if (rows[i]) input.setAttribute('aria-activedescendant', rows[i].el.id);
+    else input.removeAttribute('aria-activedescendant');
     rows[i]?.el.scrollIntoView({ block: 'nearest' });
   }
 
@@ -119,6 +133,7 @@ export function createSearch(root, { search, onOpen }) {
         const row = document.createElement('div');
         row.className = 'palette-hit';
         row.setAttribute('role', 'option');
+        row.id = `palette-hit-${rows.length}`;
         row.dataset.note = hit.note;
         row.dataset.anchor = hit.anchor;
         const heading = document.createElement('div');
@@ -179,6 +194,8 @@ export function createSearch(root, { search, onOpen }) {
     input.blur();
     root.hidden = true;
     seq += 1;
+    if (before instanceof HTMLElement && before.isConnected) before.focus({ preventScroll: true });
+    before = null;
   }
 
   input.addEventListener('input', run);
@@ -198,6 +215,7 @@ export function createSearch(root, { search, onOpen }) {
 
   return {
     open() {
+      if (root.hidden) before = document.activeElement;
       root.hidden = false;
       input.focus();
       input.select();

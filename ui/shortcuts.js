@@ -1,6 +1,7 @@
 // The keyboard shortcuts sheet: F1, `?` (outside a text field) or Help ▸ Keyboard Shortcuts
 // opens it; Esc, a click outside or the close button shuts it.
 // Usage: const sheet = createShortcuts(element); sheet.open(); sheet.isOpen.
+import { keepTabInside } from './dialog.js';
 
 /** What the keys do, as the README lists them. `Ctrl` is `Cmd` on macOS. */
 export const SHORTCUTS = [
@@ -84,6 +85,8 @@ export function createShortcuts(root) {
   root.replaceChildren(box);
   root.setAttribute('role', 'dialog');
   root.setAttribute('aria-label', 'Keyboard shortcuts');
+  root.setAttribute('aria-modal', 'true');
+  keepTabInside(root);
 
   let before = null;
   function hide() {

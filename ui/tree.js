@@ -27,6 +27,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
     const el = document.createElement('div');
     el.className = `tree-row tree-${kind}`;
     el.setAttribute('role', 'treeitem');
+    el.setAttribute('aria-level', String(depth + 1));
     el.tabIndex = -1;
     el.style.setProperty('--depth', String(depth));
     const text = document.createElement('span');
@@ -235,6 +236,20 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
     if (currentId && noteRows.has(currentId)) markCurrent();
   }
 
+  /** The one row Tab reaches (the tree pattern's roving tab stop): the row last focused, else
+   *  the open note's, else the first. */
+  let tabStop = null;
+  function setTabStop(el) {
+    if (tabStop === el) return;
+    if (tabStop) tabStop.tabIndex = -1;
+    tabStop = el ?? null;
+    if (tabStop) tabStop.tabIndex = 0;
+  }
+  root.addEventListener('focusin', (event) => {
+    const focused = /** @type {HTMLElement} */ (event.target).closest?.('.tree-row');
+    if (focused && root.contains(focused)) setTabStop(/** @type {HTMLElement} */ (focused));
+  });
+
   function markCurrent() {
     for (const el of root.querySelectorAll('.tree-note.current')) {
       el.classList.remove('current');
@@ -243,6 +258,7 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
     }
     const item = noteRows.get(currentId);
     if (!item) return;
+    if (!root.contains(document.activeElement)) setTabStop(item);
     item.classList.add('current');
     item.setAttribute('aria-current', 'page');
     if (currentOutline) {
@@ -312,6 +328,8 @@ export function createTree(root, { onOpen, onFoldersChanged = () => {}, onReview
       return;
     }
     buildNodes(data.children, root, 0);
+    tabStop = null;
+    setTabStop(noteRows.get(currentId) ?? root.querySelector('.tree-row'));
   }
 
   return {

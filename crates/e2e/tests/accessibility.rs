@@ -96,6 +96,48 @@ async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
         press(&["ctrl+e"])?;
         element(&c, "[data-role='editor']:not([hidden]) .cm-content").await?;
         check_both_themes(&c, "editor", &mut found).await?;
+        press(&["ctrl+e"])?;
+        element(&c, "[data-role='editor'][hidden]").await?;
+
+        // Text zoomed to 200 %: what the page lays out then is what it lays out in a window of
+        // half the width and height (page zoom halves the CSS pixels across). Nothing may
+        // scroll sideways, and the note keeps most of the width.
+        let (width, height) = c.get_window_size().await?;
+        let (width, height) = (u32::try_from(width)?, u32::try_from(height)?);
+        c.set_window_size(width / 2, height / 2).await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        margin_e2e::screenshot(&c, "zoom-200.png").await?;
+        let fit = c
+            .execute(
+                "const se = document.scrollingElement, pane = document.querySelector('.reader-pane');
+                 const p = document.querySelector('.note-body');
+                 return [se.scrollWidth - se.clientWidth, pane.scrollWidth - pane.clientWidth,
+                         p.getBoundingClientRect().width / document.querySelector('.app').getBoundingClientRect().width];",
+                vec![],
+            )
+            .await?;
+        let fit = fit.as_array().context("zoom measures")?.clone();
+        let number = |i: usize| fit.get(i).and_then(Value::as_f64).unwrap_or(f64::NAN);
+        if number(0) > 1.0 || number(1) > 1.0 || number(2) < 0.45 {
+            let wide = c
+                .execute(
+                    "const w = document.documentElement.clientWidth;
+                     return [...document.querySelectorAll('body *')]
+                       .filter(e => e.getBoundingClientRect().right > w + 1 && e.getClientRects().length)
+                       .slice(0, 6).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+                    vec![],
+                )
+                .await?;
+            found.push(format!("zoom 200 %: wider than the window: {wide}"));
+            found.push(format!(
+                "zoom 200 %: page overflows by {} px, reader by {} px, note {:.0} % of the window",
+                number(0),
+                number(1),
+                number(2) * 100.0
+            ));
+        }
+        check_both_themes(&c, "reader at 200 %", &mut found).await?;
+        c.set_window_size(width, height).await?;
 
         if !found.is_empty() {
             bail!(

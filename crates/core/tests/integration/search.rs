@@ -507,3 +507,28 @@ fn a_search_overtaken_by_a_newer_one_gives_up() {
         Some(vec![])
     );
 }
+
+#[test]
+fn code_blocks_and_formulas_are_searched_by_their_source() {
+    let v = TestVault::new()
+        .file(
+            "sorting.md",
+            "# Sorting\n## Code\n```python\ndef quicksort(items):\n    pivot = items[0]\n```\n## Cost\nOn average $O(n \\log n)$, at worst $$O(n^2)$$.\n",
+        )
+        .file("other.md", "# Other\nNothing about sorting here.\n");
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&v.open(), cache.path());
+    let hits = index.search("quicksort", 10, false).unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(
+        (hits[0].note.as_str(), hits[0].anchor.as_str()),
+        ("sorting.md", "code")
+    );
+    let hits = index.search("log", 10, false).unwrap();
+    assert_eq!(
+        hits.first().map(|h| h.anchor.as_str()),
+        Some("cost"),
+        "{hits:?}"
+    );
+    assert_eq!(notes(&index, "pivot"), ["sorting.md"]);
+}
