@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use fantoccini::Client;
-use margin_e2e::{element, open_in_tree, press, vault_copy, with_app};
+use margin_e2e::{
+    app_window, drag_select, element, open_in_tree, press, screen_center, vault_copy, with_app,
+    xdotool,
+};
 use serde_json::Value;
 
 const AXE: &str = include_str!("../vendor/axe.min.js");
@@ -68,14 +71,51 @@ async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
     with_app(&["--vault", &arg], |c| async move {
         let mut found = Vec::new();
         open_in_tree(&c, "method/sorting.md").await?;
+        // A highlight made with the mouse and `r` (it also makes a card for review below): its
+        // colour is not its only cue, and text on it must meet contrast too.
+        drag_select(&c, "merge sort").await?;
+        element(&c, ".popover:not([hidden])").await?;
+        press(&["r"])?;
+        let mark = element(&c, ".note-body mark.anno").await?;
+        let said = mark.attr("aria-description").await?.unwrap_or_default();
+        if !said.starts_with("highlight, yellow") {
+            found.push(format!("a highlight says {said:?} to a screen reader"));
+        }
         check_both_themes(&c, "reader", &mut found).await?;
 
+        // The tree is one Tab stop, on the open note's row (the roving tab index).
+        let (x, y) = screen_center(&c, "[data-role='tree-filter']").await?;
+        xdotool(&["windowfocus", "--sync", &app_window()?])?;
+        xdotool(&["mousemove", &x.to_string(), &y.to_string()])?;
+        xdotool(&["click", "1"])?;
+        press(&["Tab"])?;
+        let focused = "const a = document.activeElement;
+             return [a.getAttribute('role'), a.dataset.noteId || a.dataset.folder || '', a.tabIndex,
+                     !!a.closest('.palette'), a.className];";
+        let at = c.execute(focused, vec![]).await?;
+        if at[0] != "treeitem" || at[1] != "method/sorting.md" || at[2] != 0 {
+            found.push(format!("Tab from the filter lands on {at}, not the open note's row"));
+        }
+
+        // Search: a dialog that keeps Tab inside and gives focus back when closed.
         press(&["ctrl+k"])?;
         element(&c, ".palette:not([hidden]) input").await?;
         press(&["c", "a", "c", "h", "e"])?;
         element(&c, ".palette-hit").await?;
         check_both_themes(&c, "search", &mut found).await?;
+        for _ in 0..4 {
+            press(&["Tab"])?;
+            let inside = c.execute(focused, vec![]).await?;
+            if inside[3] != true {
+                found.push(format!("Tab left the search dialog for {inside}"));
+                break;
+            }
+        }
         press(&["Escape"])?;
+        let back = c.execute(focused, vec![]).await?;
+        if back[1] != "method/sorting.md" {
+            found.push(format!("closing search left focus on {back}, not where it was"));
+        }
 
         press(&["ctrl+shift+a"])?;
         element(&c, "[data-role='library']:not([hidden])").await?;
