@@ -276,6 +276,11 @@ pub fn run(quick: bool, window: bool, corpus: Option<PathBuf>) -> Result<()> {
             "≤ 50 ms",
         ),
         (
+            "the same note rendered again (its blocks kept), p50",
+            "code_100k_again_p50_ms",
+            "",
+        ),
+        (
             "the same 100 KB plain (unknown language), p50",
             "code_100k_plain_p50_ms",
             "",

@@ -101,8 +101,9 @@ where
     let closed = tokio::time::timeout(START_LIMIT, client.close()).await;
     // A restarted app must not meet its predecessor (they would share the web storage).
     end_leftover_apps(&app, args).await;
-    single_instance_released().await;
+    let released = single_instance_released().await;
     outcome?;
+    released?;
     closed
         .context("closing the app timed out")?
         .context("closing the app")?;
@@ -114,11 +115,14 @@ const SINGLE_INSTANCE_NAME: &str = "app.margin.desktop.SingleInstance";
 
 /// Waits until the session bus has let go of the closed app's single-instance name: the bus
 /// notices an exit a moment after it happens, and an app started before that would hand its
-/// arguments to the one that just quit.
-async fn single_instance_released() {
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
-        return;
-    }
+/// arguments to the one that just quit. Without a session bus (or `dbus-send`) this could not
+/// wait, and the single-instance test would prove nothing: both are errors, not a quiet return
+/// (`cargo xtask e2e` starts a private bus).
+async fn single_instance_released() -> Result<()> {
+    ensure!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "no D-Bus session bus: the single-instance checks need one (cargo xtask e2e starts it)"
+    );
     for _ in 0..50 {
         let owned = std::process::Command::new("dbus-send")
             .args([
@@ -130,13 +134,18 @@ async fn single_instance_released() {
                 &format!("string:{SINGLE_INSTANCE_NAME}"),
             ])
             .output();
-        match owned {
-            Ok(out) if String::from_utf8_lossy(&out.stdout).contains("boolean true") => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            _ => return,
+        let out = owned.context("dbus-send is missing (cargo xtask e2e installs it)")?;
+        ensure!(
+            out.status.success(),
+            "dbus-send could not ask the session bus: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if !String::from_utf8_lossy(&out.stdout).contains("boolean true") {
+            return Ok(());
         }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    bail!("the closed app still holds {SINGLE_INSTANCE_NAME} after 5 s")
 }
 
 /// Waits up to five seconds for app processes started with exactly these arguments to exit

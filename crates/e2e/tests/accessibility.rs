@@ -60,6 +60,15 @@ async fn check_both_themes(c: &Client, screen: &str, found: &mut Vec<String>) ->
     Ok(())
 }
 
+/// Clicks the tree's filter box and presses Tab (into the tree).
+async fn click_filter_then_tab(c: &Client) -> Result<()> {
+    let (x, y) = screen_center(c, "[data-role='tree-filter']").await?;
+    xdotool(&["windowfocus", "--sync", &app_window()?])?;
+    xdotool(&["mousemove", &x.to_string(), &y.to_string()])?;
+    xdotool(&["click", "1"])?;
+    press(&["Tab"])
+}
+
 #[tokio::test]
 async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
     let vault = vault_copy();
@@ -84,11 +93,7 @@ async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
         check_both_themes(&c, "reader", &mut found).await?;
 
         // The tree is one Tab stop, on the open note's row (the roving tab index).
-        let (x, y) = screen_center(&c, "[data-role='tree-filter']").await?;
-        xdotool(&["windowfocus", "--sync", &app_window()?])?;
-        xdotool(&["mousemove", &x.to_string(), &y.to_string()])?;
-        xdotool(&["click", "1"])?;
-        press(&["Tab"])?;
+        click_filter_then_tab(&c).await?;
         let focused = "const a = document.activeElement;
              return [a.getAttribute('role'), a.dataset.noteId || a.dataset.folder || '', a.tabIndex,
                      !!a.closest('.palette'), a.className];";
@@ -97,7 +102,28 @@ async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
             found.push(format!("Tab from the filter lands on {at}, not the open note's row"));
         }
 
+        // Focus is always visible: Tab through the window; each stop draws an outline or a
+        // ring (box-shadow) of its own.
+        let mut stops = Vec::new();
+        for _ in 0..14 {
+            press(&["Tab"])?;
+            let seen = c
+                .execute(
+                    "const a = document.activeElement, s = getComputedStyle(a);
+                     const drawn = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+                     return [a.tagName.toLowerCase() + (a.className ? '.' + String(a.className).split(' ')[0] : '') + (a.getAttribute('aria-label') ? '[' + a.getAttribute('aria-label') + ']' : ''), drawn];",
+                    vec![],
+                )
+                .await?;
+            if seen[1] != true {
+                found.push(format!("focus not visible on {}", seen[0]));
+            }
+            stops.push(seen[0].to_string());
+        }
+        eprintln!("tab stops: {}", stops.join(" → "));
+
         // Search: a dialog that keeps Tab inside and gives focus back when closed.
+        click_filter_then_tab(&c).await?;
         press(&["ctrl+k"])?;
         element(&c, ".palette:not([hidden]) input").await?;
         press(&["c", "a", "c", "h", "e"])?;

@@ -331,14 +331,23 @@ async fn colours_can_be_named_per_vault() -> Result<()> {
     Ok(())
 }
 
-/// The export buttons open the system's save dialog (a real GTK window, seen with xwininfo).
+/// Export from the window: a highlight made with the mouse, the Markdown export button, the
+/// system's save dialog (a real GTK window) given a path with the keyboard, and the file it
+/// writes holds the highlight.
 #[tokio::test]
-async fn export_opens_the_save_dialog() -> Result<()> {
+async fn export_writes_the_file_chosen_in_the_save_dialog() -> Result<()> {
     let vault = vault_copy();
+    let out = tempfile::tempdir()?;
+    let target = out.path().join("exported.md");
+    let typed = target.to_string_lossy().into_owned();
     with_app(
         &["--vault", vault.path().to_str().unwrap()],
         |c| async move {
-            element(&c, ".note-body").await?;
+            margin_e2e::open_in_tree(&c, "networking/tcp-handshake-and-teardown.md").await?;
+            margin_e2e::drag_select(&c, "FIN segment").await?;
+            element(&c, ".popover:not([hidden])").await?;
+            margin_e2e::press(&["1"])?;
+            element(&c, ".anno-card").await?;
             element(&c, "[data-role='open-library']")
                 .await?
                 .click()
@@ -347,13 +356,14 @@ async fn export_opens_the_save_dialog() -> Result<()> {
                 .await?
                 .click()
                 .await?;
-            eventually("the save dialog", || async {
-                let out = std::process::Command::new("xwininfo")
-                    .args(["-root", "-tree"])
+            let dialog = eventually("the save dialog", || async {
+                let found = std::process::Command::new("xdotool")
+                    .args(["search", "--onlyvisible", "--name", "Export annotations"])
                     .output()?;
-                Ok(String::from_utf8_lossy(&out.stdout)
-                    .contains("Export annotations")
-                    .then_some(()))
+                Ok(String::from_utf8_lossy(&found.stdout)
+                    .lines()
+                    .last()
+                    .map(str::to_string))
             })
             .await?;
             if let Ok(dir) = std::env::var("MARGIN_SCREENSHOTS") {
@@ -365,6 +375,22 @@ async fn export_opens_the_save_dialog() -> Result<()> {
                     ])
                     .status();
             }
+            // The file name field has the focus: replace the name with a full path, Enter.
+            margin_e2e::xdotool(&["windowfocus", "--sync", &dialog])?;
+            margin_e2e::xdotool(&["key", "--window", &dialog, "ctrl+a"])?;
+            margin_e2e::xdotool(&["type", "--delay", "20", &typed])?;
+            margin_e2e::xdotool(&["key", "Return"])?;
+            let written = eventually("the exported file", || async {
+                Ok(std::fs::read_to_string(&target)
+                    .ok()
+                    .filter(|t| !t.is_empty()))
+            })
+            .await?;
+            ensure!(written.contains("FIN segment"), "export: {written}");
+            ensure!(
+                written.contains("tcp-handshake-and-teardown"),
+                "the export names the note: {written}"
+            );
             Ok(())
         },
     )

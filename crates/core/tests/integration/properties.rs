@@ -115,4 +115,10 @@ fn a_hundred_thousand_ids_never_escape_the_vault() {
     }
     println!("ids tried: {tried}, notes read inside the vault: {read}, escapes: 0");
     assert_eq!(tried, 100_000);
+    // The ids that stay inside must be read: a `read` that refused everything would make the
+    // loop above pass without checking anything (mutant: `Vault::read` always `Err`).
+    assert!(
+        read >= 1_000,
+        "only {read} of {tried} ids read a note inside the vault"
+    );
 }

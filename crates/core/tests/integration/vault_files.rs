@@ -158,3 +158,40 @@ fn a_missing_vault_is_a_clear_error() {
     assert_eq!(err.code(), "vault_not_found");
     assert!(err.to_string().contains("does not exist"));
 }
+
+#[test]
+fn images_are_served_with_their_type_up_to_the_size_limit() {
+    let v = TestVault::new()
+        .file("a.md", "# A")
+        .file("img/shot one.png", [0x89, b'P', b'N', b'G'])
+        .file("img/p.JPEG", [0xff, 0xd8])
+        .file("img/v.svg", "<svg/>")
+        .file("img/notes.txt", "not an image");
+    // A sparse file just over the limit: refused, with the limit in the error.
+    let big = std::fs::File::create(v.path().join("img/big.webp")).unwrap();
+    big.set_len(margin_core::vault::MAX_IMAGE_BYTES + 1)
+        .unwrap();
+    let vault = v.open();
+    let (bytes, mime) = vault.read_image("/img/shot%20one.png").unwrap();
+    assert_eq!((bytes.len(), mime), (4, "image/png"));
+    assert_eq!(vault.read_image("img/p.JPEG").unwrap().1, "image/jpeg");
+    assert_eq!(vault.read_image("img/v.svg").unwrap().1, "image/svg+xml");
+    assert!(matches!(
+        vault.read_image("img/big.webp"),
+        Err(Error::NoteTooLarge { limit, .. }) if limit == margin_core::vault::MAX_IMAGE_BYTES
+    ));
+    // Exactly at the limit is still served.
+    let at = std::fs::File::create(v.path().join("img/at.webp")).unwrap();
+    at.set_len(margin_core::vault::MAX_IMAGE_BYTES).unwrap();
+    assert_eq!(vault.read_image("img/at.webp").unwrap().1, "image/webp");
+    for refused in [
+        "img/notes.txt",
+        "a.md",
+        "../a.png",
+        "img/../../x.png",
+        "img/missing.png",
+        "%FF.png",
+    ] {
+        assert!(vault.read_image(refused).is_err(), "{refused} was served");
+    }
+}
