@@ -171,7 +171,7 @@ async fn find_in_the_note_and_ctrl_z_after_deleting_a_highlight() -> Result<()> 
             element(&c, ".popover:not([hidden])").await?;
             press(&["1"])?;
             element(&c, ".note-body mark.anno").await?;
-            click_at(screen_center(&c, ".anno-card").await?)?;
+            // The card's Delete button, clicked with the mouse.
             click_at(screen_center(&c, ".anno-card button[data-action='delete']").await?)?;
             eventually("the highlight gone", || async {
                 Ok(c.find_all(fantoccini::Locator::Css(".note-body mark.anno"))
@@ -196,11 +196,13 @@ async fn find_in_the_note_and_ctrl_z_after_deleting_a_highlight() -> Result<()> 
 #[tokio::test]
 async fn the_reading_place_is_kept_when_the_note_changes_on_disk() -> Result<()> {
     let vault = vault_copy();
-    let file = vault
-        .path()
-        .join("networking/tcp-handshake-and-teardown.md");
+    let file = vault.path().join("method/long.md");
+    let long: String = (1..=80)
+        .map(|i| format!("## Part {i}\n\nParagraph {i} of a long note, long enough to scroll.\n\n"))
+        .collect();
+    std::fs::write(&file, format!("# Long\n\n{long}"))?;
     with_app(&["--vault", vault.path().to_str().unwrap()], |c| async move {
-        open_in_tree(&c, "networking/tcp-handshake-and-teardown.md").await?;
+        open_in_tree(&c, "method/long.md").await?;
         let scroll = "return Math.round(document.querySelector('[data-role=\"reader-pane\"]').scrollTop);";
         c.execute(
             "document.querySelector('[data-role=\"reader-pane\"]').scrollTop = 600;",
