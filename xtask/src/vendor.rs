@@ -27,20 +27,12 @@ pub fn run(check: bool) -> Result<()> {
     if !npm_ok {
         crate::system::ensure_packages(&["npm"])?;
     }
-    let installed = Command::new("npm")
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .status()
-        .context("running npm ci")?;
-    if !installed.success() {
-        if check {
-            report::skipped(
-                "the vendored editor rebuilt from its lock file",
-                "npm ci failed (is the npm registry reachable?)",
-            );
-            return Ok(());
-        }
-        bail!("npm ci failed in {}", dir.display());
+    if !npm_ci(
+        &dir,
+        check,
+        "the vendored editor rebuilt from its lock file",
+    )? {
+        return Ok(());
     }
     let out_dir = root().join("ui/vendor");
     let target = if check {
@@ -84,25 +76,35 @@ pub fn run(check: bool) -> Result<()> {
     axe(false)
 }
 
+/// `npm ci` in `dir`, from its lock file. `Ok(false)` when it failed during a check, which is
+/// then reported as the skipped check `what` (the registry may be unreachable offline).
+fn npm_ci(dir: &Path, check: bool, what: &str) -> Result<bool> {
+    let installed = Command::new("npm")
+        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .status()
+        .with_context(|| format!("running npm ci in {}", dir.display()))?;
+    if installed.success() {
+        return Ok(true);
+    }
+    if check {
+        report::skipped(what, "npm ci failed (is the npm registry reachable?)");
+        return Ok(false);
+    }
+    bail!("npm ci failed in {}", dir.display());
+}
+
 /// axe-core for the accessibility checks of the end-to-end tests: `crates/e2e/vendor/`'s lock
 /// file pins it; its `axe.min.js` and licence are copied beside it as they are (never shipped
 /// in the app). With `check`, fails when the committed copy is not what the lock file gives.
 fn axe(check: bool) -> Result<()> {
     let dir = root().join("crates/e2e/vendor");
-    let installed = Command::new("npm")
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .status()
-        .context("running npm ci for axe-core")?;
-    if !installed.success() {
-        if check {
-            report::skipped(
-                "the vendored axe-core checked against its lock file",
-                "npm ci failed (is the npm registry reachable?)",
-            );
-            return Ok(());
-        }
-        bail!("npm ci failed in {}", dir.display());
+    if !npm_ci(
+        &dir,
+        check,
+        "the vendored axe-core checked against its lock file",
+    )? {
+        return Ok(());
     }
     let package = dir.join("node_modules/axe-core");
     for (from, to) in [
