@@ -41,6 +41,7 @@ fn main() {
             "annotate_source",
             "save_attachment",
             "paste_image",
+            "set_interface_zoom",
             "attachments_folder",
             "set_attachments_folder",
             "study_queue",

@@ -7,6 +7,13 @@
 export function keyAction(event) {
   if (event.key === 'F1' && !event.ctrlKey && !event.metaKey && !event.altKey) return 'shortcuts';
   if (event.key === 'F2' && !event.ctrlKey && !event.metaKey && !event.altKey) return 'rename-note';
+  if ((event.ctrlKey || event.metaKey) && event.altKey) {
+    // Ctrl+Alt with =, - or 0: the whole interface, not only the reader's text.
+    if (event.code === 'Equal' || event.code === 'NumpadAdd') return 'interface-zoom-in';
+    if (event.code === 'Minus' || event.code === 'NumpadSubtract') return 'interface-zoom-out';
+    if (event.code === 'Digit0' || event.code === 'Numpad0') return 'interface-zoom-reset';
+    return null;
+  }
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
   const key = event.key.toLowerCase();
   if (event.shiftKey && key === 'a') return 'annotations';

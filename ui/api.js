@@ -87,6 +87,8 @@ export const recentVaults = () => invoke('recent_vaults');
 export const openVault = (path) => invoke('open_vault', { path });
 /** Makes the menu bar and dialogs follow the page's theme ('light', 'dark' or 'system'). */
 export const setWindowTheme = (theme) => invoke('set_window_theme', { theme });
+/** Zooms the whole interface (1 = 100 %), as a browser's page zoom does. */
+export const setInterfaceZoom = (scale) => invoke('set_interface_zoom', { scale });
 /** Subscribes `handler(payload)` to a backend event. */
 function on(event, handler) {
   const tauri = window.__TAURI__;

@@ -1,11 +1,24 @@
 // Pane sizes and the theme: the draggable divider between the tree and the reader (also moved
 // with ←/→ when focused), Ctrl+\ to hide the tree, and the light/dark/system theme switch.
-// Usage: const layout = createLayout({ app, resizer, themeButton, settings, onTheme(theme) }).
+// The reading size (Ctrl+= / Ctrl+-) is the note's text; the interface zoom (Ctrl+Alt+= / -)
+// is the whole window, as a browser's zoom, remembered and applied at start (onInterfaceZoom).
+// Usage: const layout = createLayout({ app, resizer, themeButton, settings, onTheme(theme),
+// onInterfaceZoom(scale) }).
 
 const THEMES = ['system', 'light', 'dark'];
 const THEME_LABELS = { system: 'follow the system', light: 'light', dark: 'dark' };
 
-export function createLayout({ app, resizer, themeButton, settings, onTheme = () => {} }) {
+/** The interface zoom's steps, as browsers offer them. */
+export const ZOOM_STEPS = [0.5, 0.67, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3];
+
+/** The step `delta` steps from `scale` (0: back to 100 %). */
+export function zoomStep(scale, delta) {
+  if (delta === 0) return 1;
+  const at = ZOOM_STEPS.reduce((best, s, i) => (Math.abs(s - scale) < Math.abs(ZOOM_STEPS[best] - scale) ? i : best), 0);
+  return ZOOM_STEPS[Math.max(0, Math.min(ZOOM_STEPS.length - 1, at + Math.sign(delta)))];
+}
+
+export function createLayout({ app, resizer, themeButton, settings, onTheme = () => {}, onInterfaceZoom = () => {} }) {
   const root = document.documentElement;
 
   function setWidth(px) {
@@ -69,8 +82,18 @@ export function createLayout({ app, resizer, themeButton, settings, onTheme = ()
   }
   setFontSize(fontSize);
 
+  let interfaceZoom = settings.get('interfaceZoom', 1);
+  if (interfaceZoom !== 1) onInterfaceZoom(interfaceZoom);
+
   return {
     toggleTree: () => setTreeHidden(!app.classList.contains('tree-hidden')),
+    /** Zooms the whole interface a step (delta ±1) or back to 100 % (0); returns the scale. */
+    interfaceZoom(delta) {
+      interfaceZoom = zoomStep(interfaceZoom, delta);
+      settings.set('interfaceZoom', interfaceZoom);
+      onInterfaceZoom(interfaceZoom);
+      return interfaceZoom;
+    },
     nextTheme,
     zoom(delta) {
       setFontSize(delta === 0 ? 18 : fontSize + delta);

@@ -47,6 +47,7 @@ const layout = createLayout({
   themeButton: $('theme'),
   settings: appSettings,
   onTheme: followTheme,
+  onInterfaceZoom: (scale) => api.setInterfaceZoom(scale).catch(() => {}),
 });
 const status = createStatus($('status'));
 const reader = createReader($('note'), {
@@ -509,6 +510,9 @@ const actions = createActions({
   'zoom-in': () => layout.zoom(1),
   'zoom-out': () => layout.zoom(-1),
   'zoom-reset': () => layout.zoom(0),
+  'interface-zoom-in': () => status.say(`Interface at ${Math.round(layout.interfaceZoom(1) * 100)} % (Ctrl+Alt+0: 100 %)`),
+  'interface-zoom-out': () => status.say(`Interface at ${Math.round(layout.interfaceZoom(-1) * 100)} % (Ctrl+Alt+0: 100 %)`),
+  'interface-zoom-reset': () => status.say(`Interface at ${Math.round(layout.interfaceZoom(0) * 100)} %`),
   'toggle-theme': () => layout.nextTheme(),
   'export-markdown': () => exportAnnotations('md'),
   'export-json': () => exportAnnotations('w3c'),

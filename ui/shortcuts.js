@@ -15,6 +15,7 @@ export const SHORTCUTS = [
     ['↑ ↓ ← → Enter in the tree', 'Move, fold, unfold, open'],
     ['Ctrl+\\', 'Hide or show the topic tree'],
     ['Ctrl + / Ctrl − / Ctrl 0', 'Reading size'],
+    ['Ctrl+Alt + / Ctrl+Alt − / Ctrl+Alt 0', 'Interface zoom: the whole window, up to 300 %'],
     ['Ctrl+Shift+L', 'Next theme: system, light, dark'],
   ]],
   ['Writing', [

@@ -80,6 +80,25 @@ pub fn set_window_theme(window: tauri::WebviewWindow, theme: String) -> CmdResul
     })
 }
 
+/// Zooms the whole interface (WebKit's page zoom: text, controls and layout, so the page lays
+/// itself out for the narrower width, as a browser's zoom does), from 50 % to 300 %. The
+/// reader's own text size is apart (Ctrl+= / Ctrl+-).
+#[tauri::command]
+pub fn set_interface_zoom(window: tauri::WebviewWindow, scale: f64) -> CmdResult<()> {
+    if !scale.is_finite() {
+        return Err(ErrorPayload {
+            code: "bad_zoom".into(),
+            message: format!("{scale} is not a zoom factor"),
+        });
+    }
+    window
+        .set_zoom(scale.clamp(0.5, 3.0))
+        .map_err(|e| ErrorPayload {
+            code: "window".into(),
+            message: format!("could not zoom the window: {e}"),
+        })
+}
+
 /// The recently opened vaults, most recent first.
 #[tauri::command]
 pub fn recent_vaults() -> Vec<RecentVault> {

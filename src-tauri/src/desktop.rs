@@ -52,6 +52,21 @@ const PAGE_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("zoom-in", "Zoom In", Some("CmdOrCtrl+=")),
     ("zoom-out", "Zoom Out", Some("CmdOrCtrl+-")),
     ("zoom-reset", "Actual Size", Some("CmdOrCtrl+0")),
+    (
+        "interface-zoom-in",
+        "Larger Interface",
+        Some("CmdOrCtrl+Alt+="),
+    ),
+    (
+        "interface-zoom-out",
+        "Smaller Interface",
+        Some("CmdOrCtrl+Alt+-"),
+    ),
+    (
+        "interface-zoom-reset",
+        "Interface at 100 %",
+        Some("CmdOrCtrl+Alt+0"),
+    ),
     ("toggle-theme", "Toggle Theme", Some("CmdOrCtrl+Shift+L")),
     ("shortcuts", "Keyboard Shortcuts", Some("F1")),
     ("review", "Review Due Cards", Some("CmdOrCtrl+Shift+R")),
@@ -139,6 +154,10 @@ pub fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         .item(&item("zoom-in")?)
         .item(&item("zoom-out")?)
         .item(&item("zoom-reset")?)
+        .separator()
+        .item(&item("interface-zoom-in")?)
+        .item(&item("interface-zoom-out")?)
+        .item(&item("interface-zoom-reset")?)
         .separator()
         .item(&item("toggle-theme")?)
         .build()?;

@@ -124,6 +124,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             commands::recent_vaults,
             commands::open_vault,
             commands::set_window_theme,
+            commands::set_interface_zoom,
             writing::note_source,
             writing::save_note,
             writing::put_draft,

@@ -13,6 +13,10 @@ test('maps shortcuts with Ctrl or Cmd, and nothing else', () => {
   assert.equal(keyAction(key('0', { ctrlKey: true })), 'zoom-reset');
   assert.equal(keyAction(key('k')), null);
   assert.equal(keyAction(key('k', { ctrlKey: true, altKey: true })), null);
+  // Ctrl+Alt with =, - or 0 (by key position: Alt may change the character) zooms the interface.
+  assert.equal(keyAction({ ...key('=', { ctrlKey: true, altKey: true }), code: 'Equal' }), 'interface-zoom-in');
+  assert.equal(keyAction({ ...key('–', { ctrlKey: true, altKey: true }), code: 'Minus' }), 'interface-zoom-out');
+  assert.equal(keyAction({ ...key('0', { metaKey: true, altKey: true }), code: 'Digit0' }), 'interface-zoom-reset');
   assert.equal(keyAction(key('a', { ctrlKey: true })), null, 'Ctrl+A stays select-all');
   assert.equal(keyAction(key('F1')), 'shortcuts');
   assert.equal(keyAction(key('F1', { ctrlKey: true })), null);

@@ -46,6 +46,7 @@ async fn violations(c: &Client) -> Result<Vec<String>> {
 }
 
 async fn check_both_themes(c: &Client, screen: &str, found: &mut Vec<String>) -> Result<()> {
+    margin_e2e::screenshot(c, &format!("a11y-{}.png", screen.replace([' ', '%'], "-"))).await?;
     for theme in ["light", "dark"] {
         c.execute(
             "document.documentElement.dataset.theme = arguments[0];",
@@ -155,9 +156,15 @@ async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
 
         open_in_tree(&c, "method/sorting.md").await?;
         press(&["ctrl+shift+r"])?;
+        element(&c, "[data-role='review']:not([hidden]) .review-box").await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
         check_both_themes(&c, "review", &mut found).await?;
+        // Esc ends the session with its summary; Esc again closes it.
         press(&["Escape"])?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        check_both_themes(&c, "review summary", &mut found).await?;
+        press(&["Escape"])?;
+        element(&c, "[data-role='review'][hidden]").await?;
 
         press(&["ctrl+e"])?;
         element(&c, "[data-role='editor']:not([hidden]) .cm-content").await?;
@@ -165,12 +172,15 @@ async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
         press(&["ctrl+e"])?;
         element(&c, "[data-role='editor'][hidden]").await?;
 
-        // Text zoomed to 200 %: what the page lays out then is what it lays out in a window of
-        // half the width and height (page zoom halves the CSS pixels across). Nothing may
-        // scroll sideways, and the note keeps most of the width.
-        let (width, height) = c.get_window_size().await?;
-        let (width, height) = (u32::try_from(width)?, u32::try_from(height)?);
-        c.set_window_size(width / 2, height / 2).await?;
+        // The whole interface zoomed to 200 % with Ctrl+Alt+= (WebKit's page zoom, as a
+        // browser's): nothing may scroll sideways, and the note keeps most of the width.
+        for _ in 0..5 {
+            press(&["ctrl+alt+equal"])?;
+        }
+        let said = margin_e2e::status_with(&c, "Interface at").await?;
+        if !said.contains("200 %") {
+            found.push(format!("five Ctrl+Alt+= say {said:?}, not 200 %"));
+        }
         tokio::time::sleep(Duration::from_millis(500)).await;
         margin_e2e::screenshot(&c, "zoom-200.png").await?;
         let fit = c
@@ -203,7 +213,8 @@ async fn every_screen_has_no_serious_accessibility_violation() -> Result<()> {
             ));
         }
         check_both_themes(&c, "reader at 200 %", &mut found).await?;
-        c.set_window_size(width, height).await?;
+        press(&["ctrl+alt+0"])?;
+        margin_e2e::status_with(&c, "Interface at 100 %").await?;
 
         if !found.is_empty() {
             bail!(
