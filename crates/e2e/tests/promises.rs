@@ -1,7 +1,8 @@
 //! Promises of the README with real keys and the real mouse (xdotool on the X server), checked
 //! on the screen: the tree from the keyboard, hiding and resizing it, the reading size, all of
 //! it remembered after a restart; find in the note; deleting a highlight and Ctrl+Z; the
-//! reader's place kept when the note changes on disk.
+//! reader's place kept when the note changes on disk; an orphan attached to a new selection;
+//! Ctrl+O's folder picker.
 
 use std::time::Duration;
 
@@ -226,5 +227,103 @@ async fn the_reading_place_is_kept_when_the_note_changes_on_disk() -> Result<()>
         ensure!((after - before).abs() <= 4, "scrolled from {before} to {after}");
         Ok(())
     })
+    .await
+}
+
+/// A highlight whose text is deleted on disk becomes an orphan; a new selection made with the
+/// mouse and the orphan's "Attach to selection" button put it back in the note.
+#[tokio::test]
+async fn an_orphan_is_attached_to_a_new_selection() -> Result<()> {
+    let vault = vault_copy();
+    let file = vault.path().join("method/orphan.md");
+    std::fs::write(
+        &file,
+        "# Orphan\n\nThe first sentence goes away soon.\n\nThe second sentence stays here.\n",
+    )?;
+    with_app(
+        &["--vault", vault.path().to_str().unwrap()],
+        |c| async move {
+            open_in_tree(&c, "method/orphan.md").await?;
+            drag_select(&c, "goes away").await?;
+            element(&c, ".popover:not([hidden])").await?;
+            press(&["1"])?;
+            element(&c, ".note-body mark.anno").await?;
+            // Another editor removes the highlighted words.
+            std::fs::write(&file, "# Orphan\n\nThe second sentence stays here.\n")?;
+            element(&c, ".orphans-title").await?;
+            ensure!(
+                c.find_all(fantoccini::Locator::Css(".note-body mark.anno"))
+                    .await?
+                    .is_empty(),
+                "an orphan is not drawn in the note"
+            );
+            // Select new words with the mouse, then the orphan's button.
+            drag_select(&c, "stays here").await?;
+            click_at(screen_center(&c, ".anno-card button[data-action='attach']").await?)?;
+            let mark = element(&c, ".note-body mark.anno").await?.text().await?;
+            ensure!(mark == "stays here", "attached to {mark:?}");
+            ensure!(
+                c.find_all(fantoccini::Locator::Css(".orphans-title"))
+                    .await?
+                    .is_empty(),
+                "still listed as an orphan"
+            );
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// Ctrl+O opens the system's folder picker (a real GTK window); Esc closes it and the vault
+/// stays as it was.
+#[tokio::test]
+async fn ctrl_o_opens_the_folder_picker() -> Result<()> {
+    let vault = vault_copy();
+    with_app(
+        &["--vault", vault.path().to_str().unwrap()],
+        |c| async move {
+            element(&c, ".note-body").await?;
+            click_at(screen_center(&c, ".note-body").await?)?;
+            press(&["ctrl+o"])?;
+            let picker = eventually("the folder picker", || async {
+                let found = std::process::Command::new("xdotool")
+                    .args([
+                        "search",
+                        "--onlyvisible",
+                        "--name",
+                        "Open a folder of notes",
+                    ])
+                    .output()?;
+                Ok(String::from_utf8_lossy(&found.stdout)
+                    .lines()
+                    .last()
+                    .map(str::to_string))
+            })
+            .await?;
+            xdotool(&["windowfocus", "--sync", &picker])?;
+            xdotool(&["key", "Escape"])?;
+            eventually("the picker closed", || async {
+                let found = std::process::Command::new("xdotool")
+                    .args([
+                        "search",
+                        "--onlyvisible",
+                        "--name",
+                        "Open a folder of notes",
+                    ])
+                    .output()?;
+                Ok(String::from_utf8_lossy(&found.stdout)
+                    .trim()
+                    .is_empty()
+                    .then_some(()))
+            })
+            .await?;
+            let name = text_of(&c, "[data-role='vault-name']").await?;
+            ensure!(
+                name.as_deref() == Some("notes"),
+                "vault after Esc: {name:?}"
+            );
+            Ok(())
+        },
+    )
     .await
 }
