@@ -293,6 +293,19 @@ pub fn second_launch(app: &AppHandle, argv: Vec<String>, cwd: String) {
     }
 }
 
+/// A log file per day in `dir`, `margin.YYYY-MM-DD.log`; building it deletes all but the
+/// newest six older days, so a week of logs is kept.
+fn log_files(
+    dir: &Path,
+) -> Result<tracing_appender::rolling::RollingFileAppender, tracing_appender::rolling::InitError> {
+    tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("margin")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(dir)
+}
+
 /// Sends logs to stderr and to a daily file in the OS log folder (seven days kept). The returned
 /// guard flushes the file when dropped, so `main` keeps it to the end.
 pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
@@ -310,12 +323,7 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
             eprintln!("margin: no log file in {}: {err}", places.log_dir.display());
             return None;
         }
-        tracing_appender::rolling::Builder::new()
-            .rotation(tracing_appender::rolling::Rotation::DAILY)
-            .filename_prefix("margin")
-            .filename_suffix("log")
-            .max_log_files(7)
-            .build(&places.log_dir)
+        log_files(&places.log_dir)
             .map_err(|err| eprintln!("margin: no log file in {}: {err}", places.log_dir.display()))
             .ok()
     });
@@ -433,4 +441,37 @@ pub fn cancel_close() {
     use std::sync::atomic::Ordering;
     CLOSING.store(2, Ordering::SeqCst);
     CLOSE_ROUND.fetch_add(1, Ordering::SeqCst);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_week_of_logs_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for day in 1..=12 {
+            let name = format!("margin.2026-10-{day:02}.log");
+            std::fs::write(dir.path().join(name), format!("day {day}\n")).unwrap();
+            // Distinct creation times: the appender keeps the newest.
+            std::thread::sleep(std::time::Duration::from_millis(15));
+        }
+        std::fs::write(dir.path().join("notes.txt"), "not a log").unwrap();
+        let _appender = super::log_files(dir.path()).unwrap();
+        let mut logs: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with("margin.") && n.ends_with(".log"))
+            .collect();
+        logs.sort();
+        assert_eq!(logs.len(), 7, "{logs:?}");
+        // The six newest old days and today's file; the other file of the folder untouched.
+        assert!(
+            logs.contains(&"margin.2026-10-12.log".to_string()),
+            "{logs:?}"
+        );
+        assert!(
+            !logs.contains(&"margin.2026-10-06.log".to_string()),
+            "{logs:?}"
+        );
+        assert!(dir.path().join("notes.txt").is_file());
+    }
 }
