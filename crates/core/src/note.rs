@@ -96,6 +96,10 @@ impl render::Embeds for Vault {
     fn file_exists(&self, rel: &str) -> bool {
         self.image_path(rel).is_ok_and(|p| p.is_file())
     }
+
+    fn note_ids(&self) -> Vec<String> {
+        Vault::note_ids(self)
+    }
 }
 
 impl NoteSummary {

@@ -37,8 +37,32 @@ impl SourceMap {
         let mut cursor = 0usize;
         let mut cursor_chars = 0usize;
         let mut in_meta = false;
-        for (event, range) in crate::render::parser(source).into_offset_iter() {
-            let (text, inner) = match &event {
+        // Text the reader never shows: an image's alt text (an attribute, or an embed's size)
+        // and a call-out's `[!kind]` marker. Searched for, it would be found further on and
+        // throw every run after it out of place.
+        let mut in_image = 0usize;
+        let events: Vec<_> = crate::render::parser(source).into_offset_iter().collect();
+        let markers = callout_markers(&events);
+        for (event, range) in &events {
+            let range = range.clone();
+            match event {
+                Event::Start(Tag::Image { .. }) => in_image += 1,
+                Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+                _ => {}
+            }
+            let (text, inner) = match event {
+                Event::Text(_) if in_image > 0 => continue,
+                Event::Text(t) if !in_meta => {
+                    // Cut off the part of a call-out's marker this text holds.
+                    let hidden = markers
+                        .iter()
+                        .find(|m| m.start <= range.start && range.start < m.end)
+                        .map_or(0, |m| m.end - range.start);
+                    let Some(shown) = t.get(hidden.min(t.len())..) else {
+                        continue;
+                    };
+                    (shown, range.start + hidden..range.end)
+                }
                 Event::Start(Tag::MetadataBlock(_)) => {
                     in_meta = true;
                     continue;
@@ -47,7 +71,6 @@ impl SourceMap {
                     in_meta = false;
                     continue;
                 }
-                Event::Text(t) if !in_meta => (t.as_ref(), range.clone()),
                 Event::Code(t) => {
                     // Inside the backticks: the first occurrence of the code in its range.
                     let Some(slice) = source.get(range.clone()) else {
@@ -128,6 +151,29 @@ impl SourceMap {
     }
 }
 
+/// Source byte ranges of the `[!kind]` markers that start call-outs (see `render::callout`).
+fn callout_markers(events: &[(Event<'_>, Range<usize>)]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for (i, (event, _)) in events.iter().enumerate() {
+        if !matches!(event, Event::Start(Tag::BlockQuote(_)))
+            || !matches!(events.get(i + 1), Some((Event::Start(Tag::Paragraph), _)))
+        {
+            continue;
+        }
+        let mut text = String::new();
+        let mut start = None;
+        for (event, range) in &events[i + 2..] {
+            let Event::Text(t) = event else { break };
+            start.get_or_insert(range.start);
+            text.push_str(t);
+        }
+        if let (Some(start), Some(marker)) = (start, crate::render::callout::marker(&text)) {
+            out.push(start..start + marker.len);
+        }
+    }
+    out
+}
+
 /// Byte offset in `text` of UTF-16 code unit offset `units` (what a JavaScript editor counts);
 /// clamped to the text.
 pub fn byte_of_utf16(text: &str, units: usize) -> usize {
@@ -196,6 +242,20 @@ mod tests {
             .unwrap();
         let r = m.to_source(src, start..start + 4).unwrap();
         assert_eq!(&src[r], "hand");
+    }
+
+    #[test]
+    fn hidden_text_does_not_throw_the_runs_after_it_out_of_place() {
+        // A call-out's marker and an image's alt text are not in the reader's text; a `[`
+        // and an `a` further on must not be taken for them.
+        let src = "> [!tip] Mind this\n> body\n\n![a diagram](d.png) after\n\nLater a [x] and a diagram.\n";
+        let (m, text) = map(src);
+        let at = |word: &str| text.find(word).map(|b| text[..b].chars().count()).unwrap();
+        for word in ["Mind this", "body", "after", "Later a [x]", "a diagram."] {
+            let start = at(word);
+            let r = m.to_source(src, start..start + word.chars().count());
+            assert_eq!(r.map(|r| &src[r]), Some(word), "{word:?} in {text:?}");
+        }
     }
 
     #[test]

@@ -304,15 +304,20 @@ pub fn press(keys: &[&str]) -> Result<()> {
 
 /// The X window id of the app's window (its title ends in "Margin").
 pub fn app_window() -> Result<String> {
+    visible_window("Margin$")?.context("no visible Margin window")
+}
+
+/// The X window id of the newest visible window whose title matches `title` (a regular
+/// expression, as xdotool takes it): the app's, or a dialog it opened. `None` when none is shown.
+pub fn visible_window(title: &str) -> Result<Option<String>> {
     let search = std::process::Command::new("xdotool")
-        .args(["search", "--onlyvisible", "--name", "Margin$"])
+        .args(["search", "--onlyvisible", "--name", title])
         .output()
         .context("xdotool is missing (cargo xtask e2e installs it)")?;
-    let ids = String::from_utf8_lossy(&search.stdout);
-    ids.lines()
+    Ok(String::from_utf8_lossy(&search.stdout)
+        .lines()
         .last()
-        .map(str::to_string)
-        .context("no visible Margin window")
+        .map(str::to_string))
 }
 
 /// Writes a PNG of the app's window as the X server shows it, menu bar included. (WebDriver's

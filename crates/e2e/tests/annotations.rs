@@ -357,13 +357,7 @@ async fn export_writes_the_file_chosen_in_the_save_dialog() -> Result<()> {
                 .click()
                 .await?;
             let dialog = eventually("the save dialog", || async {
-                let found = std::process::Command::new("xdotool")
-                    .args(["search", "--onlyvisible", "--name", "Export annotations"])
-                    .output()?;
-                Ok(String::from_utf8_lossy(&found.stdout)
-                    .lines()
-                    .last()
-                    .map(str::to_string))
+                margin_e2e::visible_window("Export annotations")
             })
             .await?;
             if let Ok(dir) = std::env::var("MARGIN_SCREENSHOTS") {

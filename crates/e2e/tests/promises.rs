@@ -286,34 +286,14 @@ async fn ctrl_o_opens_the_folder_picker() -> Result<()> {
             click_at(screen_center(&c, ".note-body").await?)?;
             press(&["ctrl+o"])?;
             let picker = eventually("the folder picker", || async {
-                let found = std::process::Command::new("xdotool")
-                    .args([
-                        "search",
-                        "--onlyvisible",
-                        "--name",
-                        "Open a folder of notes",
-                    ])
-                    .output()?;
-                Ok(String::from_utf8_lossy(&found.stdout)
-                    .lines()
-                    .last()
-                    .map(str::to_string))
+                margin_e2e::visible_window("Open a folder of notes")
             })
             .await?;
             xdotool(&["windowfocus", "--sync", &picker])?;
             xdotool(&["key", "Escape"])?;
             eventually("the picker closed", || async {
-                let found = std::process::Command::new("xdotool")
-                    .args([
-                        "search",
-                        "--onlyvisible",
-                        "--name",
-                        "Open a folder of notes",
-                    ])
-                    .output()?;
-                Ok(String::from_utf8_lossy(&found.stdout)
-                    .trim()
-                    .is_empty()
+                Ok(margin_e2e::visible_window("Open a folder of notes")?
+                    .is_none()
                     .then_some(()))
             })
             .await?;

@@ -15,6 +15,12 @@ pub trait Embeds: std::fmt::Debug + Sync {
     fn note_source(&self, id: &str) -> Option<String>;
     /// Whether the vault-relative file `rel` exists (an image looked for in several places).
     fn file_exists(&self, rel: &str) -> bool;
+    /// Every note id, for resolving `![[name]]` when the caller gave none: the embedded text
+    /// is part of the note's visible text, so it must not depend on whether a caller passed the
+    /// vault's ids (the reader does; re-anchoring and indexing do not).
+    fn note_ids(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The part of `source` a `#fragment` names: from its heading down to the next heading of the
@@ -46,10 +52,7 @@ pub(crate) fn section<'s>(source: &'s str, fragment: Option<&str>) -> Option<&'s
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, start, custom, text)) = open.take() {
-                    let wanted = match custom {
-                        Some(c) if !c.trim().is_empty() => c.trim().to_string(),
-                        _ => super::slug(text.trim()),
-                    };
+                    let wanted = super::heading_id(custom.as_deref(), &text);
                     let id = super::unique(&mut used, wanted);
                     headings.push((level, start, id));
                 }

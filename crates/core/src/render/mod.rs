@@ -20,7 +20,7 @@
 //!    reader's `textContent`, the coordinate space of highlights. Deriving the text from the
 //!    final HTML (rather than from Markdown events) is what makes Rust and the DOM agree.
 
-mod callout;
+pub(crate) mod callout;
 pub(crate) mod code;
 mod embed;
 mod math;
@@ -223,7 +223,8 @@ pub fn sections(source: &str) -> (Outline, Vec<Section>) {
             }
             Event::End(TagEnd::Heading(_)) => in_heading = false,
             _ if in_heading => {}
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+            // Math comes as `Code` (its TeX) from the pass without HTML.
+            Event::Text(t) | Event::Code(t) => {
                 if let Some(s) = sections.last_mut() {
                     s.text.push_str(&t);
                 }
@@ -428,10 +429,7 @@ impl Pass {
                     if let Some((start, text)) = heading.take() {
                         let text = text.trim().to_string();
                         if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-                            let wanted = match id.as_deref() {
-                                Some(custom) if !custom.trim().is_empty() => custom.trim().into(),
-                                _ => slug(&text),
-                            };
+                            let wanted = heading_id(id.as_deref(), &text);
                             let unique = unique(&mut self.used_ids, wanted);
                             *id = self.heading_ids.then(|| CowStr::from(unique.clone()));
                             self.outline.headings.push(Heading {
@@ -583,7 +581,21 @@ impl Pass {
             html.push('>');
             return Event::InlineHtml(html.into());
         }
-        let (id, fragment) = resolve_wiki(dest, links);
+        // Resolved against every note even when the caller gave no ids (the list is then
+        // asked of the vault, once per embed): the embedded text must be the same for the
+        // reader and for re-anchoring, which renders without them.
+        let listed;
+        let resolving = match links.embeds {
+            Some(embeds) if links.known_ids.is_empty() && self.html => {
+                listed = embeds.note_ids();
+                LinkContext {
+                    known_ids: &listed,
+                    ..*links
+                }
+            }
+            _ => *links,
+        };
+        let (id, fragment) = resolve_wiki(dest, &resolving);
         let label = if alt.trim().is_empty() || alt.trim() == dest {
             dest.replace('#', " › ")
         } else {
@@ -664,6 +676,15 @@ impl Pass {
         }
         out.push_str(rest);
         (out, text)
+    }
+}
+
+/// The id a heading asks for: its `{#custom}` id, else the slug of its text. ([`unique`] then
+/// makes it unique in the note.)
+fn heading_id(custom: Option<&str>, text: &str) -> String {
+    match custom {
+        Some(custom) if !custom.trim().is_empty() => custom.trim().to_string(),
+        _ => slug(text.trim()),
     }
 }
 

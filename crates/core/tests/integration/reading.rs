@@ -75,3 +75,23 @@ fn a_study_note_with_code_math_and_callouts_renders_whole() {
     }
     assert!(margin_core::invariants::unsafe_parts(&note.html).is_empty());
 }
+
+#[test]
+fn an_embed_shows_the_same_text_with_or_without_the_callers_ids() {
+    // The reader renders with every note id; re-anchoring and indexing render without. The
+    // embedded note (found by its name in another folder) must be in both texts alike, or
+    // highlights after it would move on every re-anchoring.
+    let v = TestVault::new()
+        .file("a/host.md", "# Host\n![[other]]\n\nAfter the embed.\n")
+        .file("b/other.md", "# Other\nembedded words\n");
+    let vault = v.open();
+    let known = vault.note_ids();
+    let with_ids = Note::load(&vault, "a/host.md", &known).unwrap();
+    let without = Note::load(&vault, "a/host.md", &[]).unwrap();
+    assert!(
+        with_ids.text.contains("embedded words"),
+        "{}",
+        with_ids.html
+    );
+    assert_eq!(with_ids.text, without.text);
+}
