@@ -5,6 +5,7 @@
 //! - `test`: formatting, clippy, every crate's tests, then the end-to-end tests in the real window.
 //! - `e2e`: only the end-to-end tests: Xvfb + tauri-driver + WebKitWebDriver + the app.
 //! - `bench`: index and query benchmarks on the tldr corpus against ripgrep.
+//! - `mutants`: breaks each guarded behaviour in turn and checks its test fails.
 
 mod bench;
 mod bundle;
@@ -12,6 +13,7 @@ mod deps;
 mod e2e;
 mod fresh;
 mod fuzz;
+mod mutants;
 mod report;
 mod system;
 mod vendor;
@@ -49,6 +51,15 @@ enum Task {
         /// CARGO_HOME and an empty target folder (the toolchain kept), timing each phase.
         #[arg(long)]
         fresh: bool,
+    },
+    /// Breaks each guarded behaviour with a one-line change and checks that its test fails
+    /// (the source is restored after each).
+    Mutants {
+        /// Also the mutants guarded by end-to-end tests (each rebuilds the app).
+        #[arg(long)]
+        e2e: bool,
+        /// Only mutants whose description contains this text.
+        only: Option<String>,
     },
     /// Index and query benchmarks on the large corpus, side by side with ripgrep.
     Bench {
@@ -130,11 +141,13 @@ fn run(cli: Cli) -> Result<()> {
                 return fresh::run(no_e2e);
             }
             let started = std::time::Instant::now();
+            report::start_skip_log();
             let result = test(no_e2e);
             report::print_summary(started.elapsed());
             result
         }
         Task::E2e { filter } => e2e::run(filter),
+        Task::Mutants { e2e, only } => mutants::run(e2e, only),
         Task::Vendor { check } => vendor::run(check),
         Task::Fuzz { seconds, target } => fuzz::run(seconds, target),
         Task::Bundle { check } => {
@@ -179,6 +192,14 @@ fn test(no_e2e: bool) -> Result<()> {
         "unit and integration tests",
         cargo().args(["test", "--workspace", "--exclude", "margin-e2e"]),
     )?;
+    if !cfg!(unix) {
+        report::skipped(
+            "the Unix-only tests",
+            "compiled out on this system: kill -9 in the middle of a save, an annotation, an \
+             index update and a grade (500-cycle loops), file permissions, a truly read-only \
+             vault, symlinks out of the vault, non-UTF-8 file names",
+        );
+    }
     ui_tests()?;
     vendor::run(true)?;
     if no_e2e {
@@ -190,8 +211,9 @@ fn test(no_e2e: bool) -> Result<()> {
         bundle_and_check()
     } else {
         report::skipped(
-            "the .deb built, installed and launched",
-            "runs when CI is set (`cargo xtask bundle --check` runs it here)",
+            "the .deb built, installed and launched (crates/e2e/tests/installed.rs, #[ignore] \
+             in plain `cargo test`)",
+            "runs when CI is set on Linux (`cargo xtask bundle --check` runs it here)",
         );
         Ok(())
     }

@@ -29,12 +29,48 @@ pub fn step(name: &str, took: Duration, ok: bool) {
 pub fn skipped(what: &str, why: &str) {
     eprintln!("xtask: SKIPPED {what}: {why}");
     if let Ok(mut skipped) = SKIPPED.lock() {
-        skipped.push((what.to_string(), why.to_string()));
+        if !skipped.iter().any(|(w, _)| w == what) {
+            skipped.push((what.to_string(), why.to_string()));
+        }
+    }
+}
+
+/// The environment variable naming the file in which tests record the checks they could not
+/// make on this machine (one `what<TAB>why` line each): a test that cannot prove its point
+/// here — no way to make a folder read-only as root without mounts, say — writes a line, and
+/// the summary lists it with xtask's own skips.
+pub const SKIP_LOG_VAR: &str = "MARGIN_SKIP_LOG";
+
+/// Points the tests run from now on at a fresh skip log (inherited by every child process).
+pub fn start_skip_log() {
+    let log = std::env::temp_dir().join(format!("margin-xtask-skips-{}.txt", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    std::env::set_var(SKIP_LOG_VAR, &log);
+}
+
+/// Moves the tests' recorded skips (see [`SKIP_LOG_VAR`]) into this run's list.
+fn collect_test_skips() {
+    let Some(log) = std::env::var_os(SKIP_LOG_VAR) else {
+        return;
+    };
+    let Ok(text) = std::fs::read_to_string(&log) else {
+        return;
+    };
+    let _ = std::fs::remove_file(&log);
+    let mut seen = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        let (what, why) = line.split_once('\t').unwrap_or((line, "no reason given"));
+        if seen.insert(what.to_string()) {
+            if let Ok(mut skipped) = SKIPPED.lock() {
+                skipped.push((format!("test: {what}"), why.to_string()));
+            }
+        }
     }
 }
 
 /// Prints the table of steps (with times) and the list of skipped checks.
 pub fn print_summary(total: Duration) {
+    collect_test_skips();
     eprintln!();
     eprintln!("xtask: ── summary ──────────────────────────────────────────────");
     if let Ok(steps) = STEPS.lock() {

@@ -57,9 +57,10 @@ pub fn ensure_packages(packages: &[&str]) -> Result<()> {
         .output()
         .is_err()
     {
-        eprintln!(
-            "xtask: not a Debian-like system; make sure these (or your distribution's equivalents) are installed: {}",
-            packages.join(" ")
+        crate::report::skipped(
+            &format!("system packages ({})", packages.join(" ")),
+            "not a Debian-like system (no dpkg): not checked or installed; install these or \
+             your distribution's equivalents",
         );
         return Ok(());
     }

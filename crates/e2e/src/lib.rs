@@ -78,6 +78,24 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
+    let (app, client) = start_app(args).await?;
+    let outcome = tokio::time::timeout(TEST_LIMIT, test(client.clone()))
+        .await
+        .unwrap_or_else(|_| Err(anyhow!("the test did not finish within {TEST_LIMIT:?}")));
+    let closed = tokio::time::timeout(START_LIMIT, client.close()).await;
+    // A restarted app must not meet its predecessor (they would share the web storage).
+    end_leftover_apps(&app, args).await;
+    let released = single_instance_released().await;
+    outcome?;
+    released?;
+    closed
+        .context("closing the app timed out")?
+        .context("closing the app")?;
+    Ok(())
+}
+
+/// Starts the app with `args` through tauri-driver: the app's path and the session.
+async fn start_app(args: &[&str]) -> Result<(String, Client)> {
     let app = env("MARGIN_E2E_APP")?;
     let webdriver = env("MARGIN_E2E_WEBDRIVER")?;
     let mut caps = serde_json::Map::new();
@@ -95,19 +113,40 @@ where
     .await
     .context("the app did not start within a minute")?
     .context("could not start the app through tauri-driver")?;
+    Ok((app, client))
+}
+
+/// Like [`with_app`], for a test that ends the app itself (Quit, say): passes only when the
+/// test passes and the app's process then exits on its own within `limit` — an app still
+/// running is killed and the test fails.
+pub async fn with_app_that_quits<F, Fut>(args: &[&str], limit: Duration, test: F) -> Result<()>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Result<()>>,
+{
+    let (app, client) = start_app(args).await?;
     let outcome = tokio::time::timeout(TEST_LIMIT, test(client.clone()))
         .await
         .unwrap_or_else(|_| Err(anyhow!("the test did not finish within {TEST_LIMIT:?}")));
-    let closed = tokio::time::timeout(START_LIMIT, client.close()).await;
-    // A restarted app must not meet its predecessor (they would share the web storage).
+    let started = std::time::Instant::now();
+    let mut exited = false;
+    while started.elapsed() < limit {
+        if app_processes(&app, args).is_empty() {
+            exited = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The session's app is gone (or about to be killed): closing it can only fail.
+    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
     end_leftover_apps(&app, args).await;
     let released = single_instance_released().await;
     outcome?;
-    released?;
-    closed
-        .context("closing the app timed out")?
-        .context("closing the app")?;
-    Ok(())
+    ensure!(
+        exited,
+        "the app was still running {limit:?} after it was told to quit"
+    );
+    released
 }
 
 /// The D-Bus name by which a running Margin is found (identifier + `.SingleInstance`).
@@ -151,26 +190,7 @@ async fn single_instance_released() -> Result<()> {
 /// Waits up to five seconds for app processes started with exactly these arguments to exit
 /// after their session closed, then kills them (under heavy load an app can outlive its session).
 async fn end_leftover_apps(app: &str, args: &[&str]) {
-    let matches = || -> Vec<u32> {
-        let Ok(entries) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| {
-                let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-                let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
-                let parts: Vec<&[u8]> = cmdline
-                    .split(|b| *b == 0)
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                let same = parts.first() == Some(&app.as_bytes())
-                    && parts.len() == args.len() + 1
-                    && parts[1..].iter().zip(args).all(|(a, b)| *a == b.as_bytes());
-                same.then_some(pid)
-            })
-            .collect()
-    };
+    let matches = || app_processes(app, args);
     for _ in 0..50 {
         if matches().is_empty() {
             return;
@@ -182,6 +202,29 @@ async fn end_leftover_apps(app: &str, args: &[&str]) {
             .args(["-KILL", &pid.to_string()])
             .status();
     }
+}
+
+/// The running processes of `app` started with exactly `args` (a zombie, exited but not yet
+/// reaped, does not count).
+fn app_processes(app: &str, args: &[&str]) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let parts: Vec<&[u8]> = cmdline
+                .split(|b| *b == 0)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let same = parts.first() == Some(&app.as_bytes())
+                && parts.len() == args.len() + 1
+                && parts[1..].iter().zip(args).all(|(a, b)| *a == b.as_bytes());
+            same.then_some(pid)
+        })
+        .collect()
 }
 
 /// Waits until an element matches `css` and returns it.

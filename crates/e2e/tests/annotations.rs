@@ -3,11 +3,12 @@
 //! comments survive a restart; edits on disk re-anchor; deleted text leaves an orphan.
 
 use anyhow::{ensure, Context, Result};
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 use margin_core::annotations::find_quote;
 use margin_core::Note;
 use margin_e2e::{
-    element, eventually, invoke, keys, screenshot, settle_storage, text_of, vault_copy, with_app,
+    element, eventually, invoke, keys, open_in_tree, screenshot, settle_storage, text_of,
+    vault_copy, with_app,
 };
 use serde_json::{json, Value};
 
@@ -15,20 +16,10 @@ const RICH: &str = "# Rich note\n\nPlain words with **bold and _italic_ inside**
 | Protocol | Port |\n|:--|--:|\n| HTTPS | 443 |\n| SSH | 22 |\n\n- first item of a list\n- second item of a list\n\n\
 ```rust\nfn main() { println!(\"hello\"); }\n```\n\n> A quoted line with a [link](https://example.com).\n\nCafé 🦀 end.\n";
 
-/// Selects the first occurrence of `phrase` in the note body (possibly across elements) and
-/// lets the app see the selection, as a mouse drag would (after `find_phrase_js`).
-const SELECT: &str = r#"
-const [sn, so] = locate(at); const [en, eo] = locate(at + phrase.length);
-const range = document.createRange(); range.setStart(sn, so); range.setEnd(en, eo);
-const sel = getSelection(); sel.removeAllRanges(); sel.addRange(range);
-document.dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
-return true;
-"#;
-
+/// Selects `phrase` in the open note with a real mouse drag and waits for the colour popover
+/// the selection brings up.
 async fn select(c: &Client, phrase: &str) -> Result<()> {
-    let script = format!("{}{SELECT}", margin_e2e::find_phrase_js("false"));
-    let ok = c.execute(&script, vec![json!(phrase)]).await?;
-    ensure!(ok == json!(true), "{phrase:?} is not in the note");
+    margin_e2e::drag_select(c, phrase).await?;
     element(c, ".popover:not([hidden])").await?;
     Ok(())
 }
@@ -37,16 +28,6 @@ async fn annotations(c: &Client, note: &str) -> Result<Vec<Value>> {
     let reply = invoke(c, "list_annotations", json!({ "id": note })).await?;
     let value = reply.map_err(|e| anyhow::anyhow!("list_annotations: {e}"))?;
     Ok(value["annotations"].as_array().cloned().unwrap_or_default())
-}
-
-async fn open(c: &Client, note: &str) -> Result<()> {
-    c.execute(
-        "document.querySelector(`.tree-note[data-note-id=\"${arguments[0]}\"]`).click()",
-        vec![json!(note)],
-    )
-    .await?;
-    element(c, &format!(".note-body[data-note-id='{note}']")).await?;
-    Ok(())
 }
 
 #[tokio::test]
@@ -69,7 +50,7 @@ async fn selections_store_the_offsets_rust_computes() -> Result<()> {
         &["--vault", vault.path().to_str().unwrap()],
         |c| async move {
             element(&c, ".tree-note[data-note-id='rich.md']").await?;
-            open(&c, "rich.md").await?;
+            open_in_tree(&c, "rich.md").await?;
             for (i, phrase) in phrases.iter().enumerate() {
                 select(&c, phrase).await?;
                 keys(&c, &((i % 5) + 1).to_string()).await?;
@@ -115,12 +96,7 @@ async fn comments_survive_restarts_edits_re_anchor_and_deletions_orphan() -> Res
     let note = "realtime/webrtc.md";
     with_app(&args, |c| async move {
         element(&c, ".tree-note").await?;
-        c.execute(
-            "document.querySelector('.tree-folder[data-folder=\"realtime\"]').click()",
-            vec![],
-        )
-        .await?;
-        open(&c, note).await?;
+        open_in_tree(&c, note).await?;
         select(&c, "signalling servers").await?;
         keys(&c, "c").await?;
         element(&c, ".anno-edit textarea").await?;
@@ -215,30 +191,44 @@ async fn comments_survive_restarts_edits_re_anchor_and_deletions_orphan() -> Res
 #[tokio::test]
 async fn deleting_can_be_undone() -> Result<()> {
     let vault = vault_copy();
-    with_app(&["--vault", vault.path().to_str().unwrap()], |c| async move {
-        element(&c, ".note-body").await?;
-        select(&c, "owner's system-design").await?;
-        keys(&c, "1").await?;
-        element(&c, ".anno-card").await?;
-        c.execute("[...document.querySelectorAll('.anno-actions button')].find((b) => b.textContent === 'Delete').click()", vec![])
-            .await?;
-        element(&c, ".status .undo").await?.click().await?;
-        element(&c, ".note-body mark.anno").await?;
-        let list = annotations(&c, "sysdesignnotes.md").await?;
-        ensure!(list.len() == 1, "{list:?}");
-        // `t` highlights and puts the cursor in the tags box.
-        select(&c, "one topic per note").await?;
-        keys(&c, "t").await?;
-        element(&c, ".anno-edit input").await?;
-        keys(&c, "exam, review\u{E009}\u{E007}\u{E000}").await?;
-        let tags = eventually("the tags", || async {
+    with_app(
+        &["--vault", vault.path().to_str().unwrap()],
+        |c| async move {
+            element(&c, ".note-body").await?;
+            select(&c, "owner's system-design").await?;
+            keys(&c, "1").await?;
+            element(&c, ".anno-card").await?;
+            let mut delete = None;
+            for button in c.find_all(Locator::Css(".anno-actions button")).await? {
+                if button.text().await? == "Delete" {
+                    delete = Some(button);
+                }
+            }
+            delete
+                .context("no Delete button on the highlight")?
+                .click()
+                .await?;
+            element(&c, ".status .undo").await?.click().await?;
+            element(&c, ".note-body mark.anno").await?;
             let list = annotations(&c, "sysdesignnotes.md").await?;
-            Ok(list.iter().find(|a| a["quote"]["exact"] == "one topic per note").map(|a| a["tags"].clone()))
-        })
-        .await?;
-        ensure!(tags == json!(["exam", "review"]), "tags: {tags}");
-        Ok(())
-    })
+            ensure!(list.len() == 1, "{list:?}");
+            // `t` highlights and puts the cursor in the tags box.
+            select(&c, "one topic per note").await?;
+            keys(&c, "t").await?;
+            element(&c, ".anno-edit input").await?;
+            keys(&c, "exam, review\u{E009}\u{E007}\u{E000}").await?;
+            let tags = eventually("the tags", || async {
+                let list = annotations(&c, "sysdesignnotes.md").await?;
+                Ok(list
+                    .iter()
+                    .find(|a| a["quote"]["exact"] == "one topic per note")
+                    .map(|a| a["tags"].clone()))
+            })
+            .await?;
+            ensure!(tags == json!(["exam", "review"]), "tags: {tags}");
+            Ok(())
+        },
+    )
     .await
 }
 
@@ -252,12 +242,7 @@ async fn the_annotations_view_lists_filters_and_jumps() -> Result<()> {
             select(&c, "owner's system-design").await?;
             keys(&c, "2").await?;
             element(&c, ".anno-card").await?;
-            c.execute(
-                "document.querySelector('.tree-folder[data-folder=\"realtime\"]').click()",
-                vec![],
-            )
-            .await?;
-            open(&c, "realtime/sse.md").await?;
+            open_in_tree(&c, "realtime/sse.md").await?;
             select(&c, "one way comm").await?;
             keys(&c, "4").await?;
             element(&c, ".anno-card").await?;

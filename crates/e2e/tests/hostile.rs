@@ -31,13 +31,15 @@ async fn hostile_notes_run_nothing_and_go_nowhere() -> Result<()> {
         let calls_before = ipc_calls()?.len();
         for i in 0..count {
             let id = format!("hostile/x{i:02}.md");
-            c.execute(
-                "document.querySelector(`.tree-note[data-note-id=\"${arguments[0]}\"]`).click()",
-                vec![json!(id)],
-            )
-            .await?;
+            element(&c, &format!(".tree-note[data-note-id='{id}']"))
+                .await?
+                .click()
+                .await?;
             element(&c, &format!(".note-body[data-note-id='{id}']")).await?;
-            // Click every link and hover every element, as a curious reader would.
+            // Click every link and hover every element, as a curious reader would. Synthetic
+            // events on purpose: the sweep must reach every element's handlers, hidden and
+            // zero-sized ones too, which a real pointer cannot; and a real click on an outside
+            // link would start the system browser.
             c.execute(
                 "for (const el of document.querySelectorAll('.note-body *')) {
                    el.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
@@ -59,7 +61,7 @@ async fn hostile_notes_run_nothing_and_go_nowhere() -> Result<()> {
         )
         .await?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        c.execute("document.querySelector('.tree-note[data-note-id=\"sysdesignnotes.md\"]').click()", vec![]).await?;
+        element(&c, ".tree-note[data-note-id='sysdesignnotes.md']").await?.click().await?;
         element(&c, ".anno-card .anno-comment").await?;
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;
         let state = c

@@ -20,7 +20,7 @@ async fn the_window_follows_changes_on_disk() -> Result<()> {
 
         // A new note appears in the tree and in search.
         std::fs::write(root.join("networking/dns.md"), "# DNS\n\nResolvers cache answers for a TTL.\n")?;
-        c.execute("document.querySelector('.tree-folder[data-folder=\"networking\"]').click()", vec![]).await?;
+        element(&c, ".tree-folder[data-folder='networking']").await?.click().await?;
         element(&c, ".tree-note[data-note-id='networking/dns.md']").await?;
         eventually("the new note in search", || async {
             let hits = invoke(&c, "search", json!({ "query": "resolvers", "limit": 5, "asYouType": false })).await?;
@@ -40,7 +40,7 @@ async fn the_window_follows_changes_on_disk() -> Result<()> {
         // Renamed and deleted notes leave the tree.
         std::fs::rename(root.join("realtime/sse.md"), root.join("realtime/server-sent-events.md"))?;
         std::fs::remove_file(root.join("realtime/long-polling.md"))?;
-        c.execute("document.querySelector('.tree-folder[data-folder=\"realtime\"]').click()", vec![]).await?;
+        element(&c, ".tree-folder[data-folder='realtime']").await?.click().await?;
         let ids = eventually("the tree after rename and delete", || async {
             let v = c
                 .execute("return [...document.querySelectorAll('.tree-note')].map((e) => e.dataset.noteId).filter((id) => id.startsWith('realtime/'))", vec![])

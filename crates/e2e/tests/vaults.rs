@@ -2,7 +2,8 @@
 //! switching through the recent list reloads the window on the other vault, which keeps its
 //! own last note; and the next start opens the last vault used.
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
+use fantoccini::Locator;
 use margin_e2e::{element, eventually, settle_storage, text_of, vault_copy, with_app};
 use serde_json::json;
 
@@ -60,11 +61,18 @@ async fn switching_vaults_keeps_each_vaults_state() -> Result<()> {
         element(&c, "[data-role='vault-name']").await?.click().await?;
         let item = element(&c, ".vault-menu:not([hidden]) .vault-item").await?;
         ensure!(item.text().await?.contains("notes"), "menu item");
-        c.execute(
-            "[...document.querySelectorAll('.vault-menu .vault-item')].find((b) => b.querySelector('.vault-path').textContent === arguments[0]).click()",
-            vec![json!(first_path)],
-        )
-        .await?;
+        let mut first_item = None;
+        for item in c.find_all(Locator::Css(".vault-menu .vault-item")).await? {
+            let path = item.find(Locator::Css(".vault-path")).await?;
+            // The whole path (the row may show it cut short with an ellipsis).
+            if path.prop("textContent").await?.as_deref() == Some(first_path.as_str()) {
+                first_item = Some(item);
+            }
+        }
+        first_item
+            .context("the first vault is not in the menu")?
+            .click()
+            .await?;
         // The window reloads on the first vault and reopens its own last note.
         element(&c, ".note-body[data-note-id='realtime/websocket.md']").await?;
         let title = eventually("the first vault's tree", || async {

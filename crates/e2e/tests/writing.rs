@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{ensure, Result};
 use margin_e2e::{
     element, eventually, keys, open_in_tree, press, status_with, text_of, vault_copy, with_app,
+    with_app_that_quits,
 };
 
 const ENTER: &str = "\u{E007}";
@@ -447,6 +448,31 @@ async fn pasting_an_image_saves_it_beside_the_note() -> Result<()> {
     .await;
     let _ = std::fs::remove_file(&image);
     result
+}
+
+/// Ctrl+Q with words typed a moment ago (before the 1 s idle save): the app saves them, then
+/// quits on its own, well within the 5 s it grants a page that does not answer. (Mutant: the
+/// page's close handler answering `close_now` without saving — the words are not in the file.)
+#[tokio::test]
+async fn ctrl_q_saves_the_last_words_then_quits() -> Result<()> {
+    let vault = vault_copy();
+    let note = vault.path().join("infrastructure/load-balancer.md");
+    let arg = vault.path().to_string_lossy().into_owned();
+    let words = " written just before quitting";
+    with_app_that_quits(&["--vault", &arg], Duration::from_secs(4), |c| async move {
+        edit_at_the_end(&c, "infrastructure/load-balancer.md").await?;
+        keys(&c, words).await?;
+        press(&["ctrl+q"])?;
+        Ok(())
+    })
+    .await?;
+    let saved = std::fs::read_to_string(&note)?;
+    ensure!(
+        saved.trim_end().ends_with(words.trim()),
+        "the words typed before Ctrl+Q are not in the note: …{:?}",
+        &saved[saved.len().saturating_sub(80)..]
+    );
+    Ok(())
 }
 
 /// Opens `note` from the tree in the editor (Ctrl+E) with the cursor at its end.

@@ -11,6 +11,7 @@
 //!   and every change that must still make the search walk.
 //! - `hostile`: 72 XSS vectors through the render pipeline (the E2E suite runs them in the window).
 //! - `properties`: property tests of anchoring and id checking.
+//! - `read_only`: a vault that truly cannot be written (mount or permissions).
 //! - `reading`: code, math, call-outs and embeds on a real vault (embeds stay inside it).
 //! - `search`: the index on real folders: query forms, ranking, incremental updates, rebuilds.
 //! - `seeding`: the first-launch copy of the bundled notes.
@@ -26,6 +27,7 @@ mod fresh;
 mod fuzz_corpus;
 mod hostile;
 mod properties;
+mod read_only;
 mod reading;
 mod search;
 mod seeding;
