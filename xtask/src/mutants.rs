@@ -135,6 +135,55 @@ const MUTANTS: &[Mutant] = &[
         to: "  const saved = true;",
         guard: Guard::E2e("writing"),
     },
+    Mutant {
+        breaks: "the tree's width is remembered",
+        file: "ui/layout.js",
+        from: "    settings.set('treeWidth', width);",
+        to: "    void width;",
+        guard: Guard::E2e("promises"),
+    },
+    Mutant {
+        breaks: "the reading size is remembered",
+        file: "ui/layout.js",
+        from: "    settings.set('fontSize', fontSize);",
+        to: "    void fontSize;",
+        guard: Guard::E2e("promises"),
+    },
+    Mutant {
+        breaks: "the tree is walked with the arrow keys",
+        file: "ui/tree.js",
+        from: "      case 'ArrowDown': focus(at + 1); break;",
+        to: "      case 'ArrowDown': break;",
+        guard: Guard::E2e("promises"),
+    },
+    Mutant {
+        breaks: "Ctrl+Z brings back a deleted highlight",
+        file: "ui/status.js",
+        from: "        if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z'",
+        to: "        if (false && (e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z'",
+        guard: Guard::E2e("promises"),
+    },
+    Mutant {
+        breaks: "the reading place is kept when the note changes on disk",
+        file: "ui/main.js",
+        from: "    if (keepScroll !== null) pane.scrollTop = keepScroll;",
+        to: "    void keepScroll;",
+        guard: Guard::E2e("promises"),
+    },
+    Mutant {
+        breaks: "an orphan is attached to a new selection",
+        file: "ui/annotations.js",
+        from: "      const saved = await api.updateAnnotation(noteId, id, { range: offsets });",
+        to: "      const saved = items.find((x) => x.id === id);",
+        guard: Guard::E2e("promises"),
+    },
+    Mutant {
+        breaks: "a highlight made with the mouse stores the offsets Rust computes",
+        file: "ui/annotations.js",
+        from: "    pending = offsets;\n",
+        to: "    pending = { ...offsets, start: offsets.start + 1 };\n",
+        guard: Guard::E2e("annotations"),
+    },
 ];
 
 /// Puts a mutated file back when dropped (also when the run fails or panics).
