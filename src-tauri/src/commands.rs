@@ -323,8 +323,13 @@ pub(crate) fn reindex_in_background(app: &tauri::AppHandle, ids: Vec<String>, af
     tauri::async_runtime::spawn_blocking(move || {
         let session = app.state::<AppState>().session();
         if let (Ok(vault), Some(index)) = (&session.vault, session.index.get()) {
-            if let Err(err) = index.update_notes(vault, &ids) {
-                tracing::warn!("re-indexing after {after}: {err}");
+            match index.update_notes(vault, &ids) {
+                Ok(stats) => tracing::info!(
+                    "re-indexed {} note(s) after {after} in {} ms",
+                    ids.len(),
+                    stats.elapsed.as_millis()
+                ),
+                Err(err) => tracing::warn!("re-indexing after {after}: {err}"),
             }
         }
     });

@@ -61,8 +61,14 @@ pub async fn save_note(
     if !placed.is_empty() {
         state.session().wrote_annotations(&id);
     }
+    let started = std::time::Instant::now();
     let saved = blocking(move || {
         let saved = edit::save(&vault, &id, &base, &text)?;
+        tracing::info!(
+            "saved {id} ({} bytes) in {} ms",
+            text.len(),
+            started.elapsed().as_millis()
+        );
         let _ = Drafts::of(&store).remove(&id);
         if !matches!(saved, Saved::Merged { .. }) {
             let text = text.replace("\r\n", "\n");

@@ -322,18 +322,27 @@ fn window_bench(vault: &std::path::Path, target: &std::path::Path) -> Result<()>
         "build the window benchmark",
         cargo().args(["build", "-p", "margin-e2e", "--bin", "window-bench"]),
     )?;
-    step(
-        "build the app (release)",
-        cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "margin-app",
-            "--features",
-            "custom-protocol",
-        ]),
-    )?;
-    let release_app = target.join("release").join(exe("margin-app"));
+    // `MARGIN_BENCH_DEBUG_APP=1`: the debug app (built in seconds, not minutes) for trying a
+    // change to the page quickly; WebKit's own costs are the same, Rust's are not: such numbers
+    // are not the README's.
+    let debug = std::env::var_os("MARGIN_BENCH_DEBUG_APP").is_some();
+    let release_app = if debug {
+        eprintln!("xtask: MARGIN_BENCH_DEBUG_APP: measuring the DEBUG app (not for the README)");
+        target.join("debug").join(exe("margin-app"))
+    } else {
+        step(
+            "build the app (release)",
+            cargo().args([
+                "build",
+                "--release",
+                "-p",
+                "margin-app",
+                "--features",
+                "custom-protocol",
+            ]),
+        )?;
+        target.join("release").join(exe("margin-app"))
+    };
     let out = target.join("bench").join("window.json");
     crate::e2e::with_driver(|env| {
         step(

@@ -239,6 +239,13 @@ pub fn with_driver_for(app: PathBuf, body: impl FnOnce(&DriverEnv) -> Result<()>
     if result.is_err() {
         env.print_log();
     }
+    // `MARGIN_E2E_KEEP_LOG=FILE`: the app's whole log kept (its timings, every command called),
+    // for looking into a run afterwards; the scratch home goes away.
+    if let Some(keep) = std::env::var_os("MARGIN_E2E_KEEP_LOG") {
+        if let Err(e) = std::fs::copy(&env.log, &keep) {
+            eprintln!("xtask: could not keep the app's log: {e}");
+        }
+    }
     result
 }
 

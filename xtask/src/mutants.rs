@@ -67,6 +67,13 @@ const MUTANTS: &[Mutant] = &[
         guard: Guard::Cargo(&["-p", "margin-core", "--test", "integration", "rank_above"]),
     },
     Mutant {
+        breaks: "a long note edited in one section re-indexes only that section",
+        file: "crates/core/src/search/mod.rs",
+        from: "            if !old.contains(&key) {\n                writer.add_document(doc)?;",
+        to: "            if true || !old.contains(&key) {\n                writer.add_document(doc)?;",
+        guard: Guard::Cargo(&["-p", "margin-core", "--test", "integration", "a_long_note"]),
+    },
+    Mutant {
         breaks: "a note changed less than 2 s before the last walk is never trusted unseen",
         file: "crates/core/src/search/fresh.rs",
         from: "ms < self.racy_after_ms && folders.stamp(id) == Some((size, ms))",

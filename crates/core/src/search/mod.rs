@@ -102,6 +102,8 @@ pub struct UpdateStats {
     pub skipped: Vec<String>,
     /// Notes found renamed or moved (old id, new id), whose annotations followed them.
     pub renamed: Vec<(String, String)>,
+    /// Sections (index documents) written: a changed note writes only its changed sections.
+    pub sections_written: usize,
     /// The update was stopped before the end (see [`Progress`]).
     pub cancelled: bool,
     /// The notes that are new, changed or gone (filled by [`SearchIndex::update_notes`]).
@@ -705,7 +707,9 @@ impl SearchIndex {
         let writer = writer.lock().map_err(|_| self.poisoned())?;
         let mut gone_with_annotations = Vec::new();
         let mut added_files = Vec::new();
-        for id in ids {
+        // Once each: a changed note's sections are compared with the last commit's.
+        let mut seen = HashSet::new();
+        for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
             let meta = vault
                 .path_of(id)
                 .ok()
@@ -813,11 +817,12 @@ impl SearchIndex {
             stats.unchanged += 1;
             return Ok(());
         }
-        if !is_new {
-            writer.delete_term(Term::from_field_text(self.fields.note, &file.id));
-        }
-        self.add_note(writer, &file.id, &source, &annotations)
-            .map_err(|e| index_err(&self.dir, e))?;
+        let written = if is_new {
+            self.add_note(writer, &file.id, &source, &annotations)
+        } else {
+            self.replace_note(writer, &file.id, &source, &annotations)
+        };
+        stats.sections_written += written.map_err(|e| index_err(&self.dir, e))?;
         state.notes.insert(file.id.clone(), entry);
         if is_new {
             stats.added += 1;
@@ -865,7 +870,81 @@ impl SearchIndex {
         id: &str,
         source: &str,
         annotations: &[Annotation],
-    ) -> tantivy::Result<()> {
+    ) -> tantivy::Result<usize> {
+        let docs = self.section_docs(id, source, annotations);
+        let written = docs.len();
+        for (_, doc) in docs {
+            writer.add_document(doc)?;
+        }
+        Ok(written)
+    }
+
+    /// Re-indexes a changed note by its sections: those whose key is new are added, those
+    /// whose key is gone are deleted, the rest stay as they are. Typing in one section of a
+    /// 1 MB note (5,000 sections) re-indexes one section, not the note (commit 80 → a few ms).
+    /// Keys are read from the last commit, so a batch must not hold the same note twice.
+    fn replace_note(
+        &self,
+        writer: &IndexWriter,
+        id: &str,
+        source: &str,
+        annotations: &[Annotation],
+    ) -> tantivy::Result<usize> {
+        let old = self.section_keys(id)?;
+        let new = self.section_docs(id, source, annotations);
+        let new_keys: HashSet<u64> = new.iter().map(|(key, _)| *key).collect();
+        if old.is_empty() {
+            // Nothing keyed (cannot happen with this schema; cheap insurance).
+            writer.delete_term(Term::from_field_text(self.fields.note, id));
+        }
+        for key in old.difference(&new_keys) {
+            writer.delete_term(Term::from_field_u64(self.fields.key, *key));
+        }
+        let mut written = 0;
+        for (key, doc) in new {
+            if !old.contains(&key) {
+                writer.add_document(doc)?;
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+
+    /// The keys of note `id`'s sections in the last commit.
+    fn section_keys(&self, id: &str) -> tantivy::Result<HashSet<u64>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.note, id),
+            IndexRecordOption::Basic,
+        );
+        let mut keys = HashSet::new();
+        let mut columns = HashMap::new();
+        for address in searcher.search(&query, &tantivy::collector::DocSetCollector)? {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .u64("key")?,
+                ),
+            };
+            if let Some(key) = column.first(address.doc_id) {
+                keys.insert(key);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The sections of note `id` as documents, each with its key: a fingerprint of everything
+    /// the document holds (so an unchanged section keeps its key, and a change to its text,
+    /// its place, the note's title, tags or folders, or its highlights gives a new one).
+    fn section_docs(
+        &self,
+        id: &str,
+        source: &str,
+        annotations: &[Annotation],
+    ) -> Vec<(u64, TantivyDocument)> {
         let f = &self.fields;
         let (outline, sections) = render::sections(source);
         let fm = &outline.front_matter;
@@ -907,6 +986,7 @@ impl SearchIndex {
                 list.push(a);
             }
         }
+        let mut docs = Vec::with_capacity(sections.len());
         for (ord, section) in sections.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             let notes = &per_section[ord];
@@ -943,9 +1023,21 @@ impl SearchIndex {
                 doc.add_text(f.folders, folder);
             }
             doc.add_u64(f.ord, ord as u64);
-            writer.add_document(doc)?;
+            // Every value the document holds, in field order, each closed by a separator.
+            let mut held = Vec::with_capacity(section.text.len() + 256);
+            for (_, value) in doc.field_values() {
+                if let Some(text) = value.as_str() {
+                    held.extend_from_slice(text.as_bytes());
+                } else if let Some(n) = value.as_u64() {
+                    held.extend_from_slice(&n.to_le_bytes());
+                }
+                held.push(0x1f);
+            }
+            let key = crate::fingerprint::fnv1a(&held);
+            doc.add_u64(f.key, key);
+            docs.push((key, doc));
         }
-        Ok(())
+        docs
     }
 
     /// Searches; `limit` is the number of hits returned. Hits of one note are adjacent, best

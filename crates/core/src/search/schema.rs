@@ -18,7 +18,7 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 
 /// Bumped whenever the schema or the analyzer changes; an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Name of the word analyzer.
 pub const WORDS: &str = "margin_words";
@@ -50,6 +50,9 @@ pub struct Fields {
     pub colors: Field,
     /// Position of the section in its note.
     pub ord: Field,
+    /// A fingerprint of everything the section's document holds (indexed and fast): a save of
+    /// a long note re-indexes only the sections whose key changed.
+    pub key: Field,
 }
 
 impl Fields {
@@ -87,6 +90,7 @@ impl Fields {
             annotated: b.add_text_field("annotated", STRING),
             colors: b.add_text_field("colors", STRING),
             ord: b.add_u64_field("ord", NumericOptions::default().set_stored()),
+            key: b.add_u64_field("key", NumericOptions::default().set_indexed().set_fast()),
         };
         (b.build(), fields)
     }

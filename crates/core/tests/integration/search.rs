@@ -218,6 +218,90 @@ fn updating_named_notes_is_enough_for_a_watcher() {
     assert!(notes(&index, "alpha").is_empty() && notes(&index, "bravo").is_empty());
 }
 
+/// A changed note is re-indexed by its sections: an edit in one section writes that section
+/// only, and the note is found exactly as if it had been indexed whole (every section once,
+/// the old words gone); a change every section carries (the title) writes them all.
+#[test]
+fn a_long_note_edited_in_one_section_writes_only_that_section() {
+    // A word of its own per section, far from the others (typo tolerance would join near ones).
+    let word = |i: u64| -> String {
+        let mut h = margin_core::fingerprint::fnv1a(&i.to_le_bytes());
+        (0..9)
+            .map(|_| {
+                let c = (b'a' + (h % 26) as u8) as char;
+                h /= 26;
+                c
+            })
+            .collect()
+    };
+    let sections: Vec<String> = (0..200)
+        .map(|i| format!("## Part {i}\n\nWords of part {} stay here.\n", word(i)))
+        .collect();
+    let text = format!(
+        "---\ntitle: Long\n---\n# Long\n\nOpening.\n\n{}",
+        sections.join("\n")
+    );
+    let v = TestVault::new().file("long.md", &text);
+    let vault = v.open();
+    let cache = tempfile::tempdir().unwrap();
+    let (index, _) = index(&vault, cache.path());
+    let ids = ["long.md".to_string()];
+    let sections_of = |q: &str| -> Vec<String> {
+        index
+            .search(q, 500, false)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.anchor)
+            .collect()
+    };
+    assert_eq!(sections_of(&word(57)), ["part-57"]);
+
+    // One word changed in part 57.
+    let edited = text.replace(
+        &format!("{} stay", word(57)),
+        &format!("{} moved", word(57)),
+    );
+    fs::write(v.path().join("long.md"), &edited).unwrap();
+    let stats = index.update_notes(&vault, &ids).unwrap();
+    assert_eq!(stats.changed, 1);
+    assert_eq!(
+        stats.sections_written, 1,
+        "only the edited section is written"
+    );
+    assert_eq!(sections_of("moved"), ["part-57"]);
+    assert_eq!(sections_of("stay").len(), 199, "every other section once");
+    assert_eq!(sections_of(&word(12)), ["part-12"]);
+    assert_eq!(
+        sections_of("part").len(),
+        200,
+        "no section twice, none lost"
+    );
+
+    // A section added in the middle: the ones after it move down (their place is in the key).
+    let inserted = edited.replace(
+        "## Part 150\n",
+        "## Inserted\n\nNew words here.\n\n## Part 150\n",
+    );
+    fs::write(v.path().join("long.md"), &inserted).unwrap();
+    let stats = index.update_notes(&vault, &ids).unwrap();
+    assert!(stats.sections_written <= 51, "{}", stats.sections_written);
+    assert_eq!(sections_of("inserted"), ["inserted"]);
+    assert_eq!(sections_of("part").len(), 200);
+
+    // The title is in every section: all are written again, and found by the new title.
+    let retitled = inserted.replace("title: Long", "title: Lengthy");
+    fs::write(v.path().join("long.md"), &retitled).unwrap();
+    let stats = index.update_notes(&vault, &ids).unwrap();
+    assert_eq!(stats.sections_written, 202);
+    assert_eq!(sections_of(&format!("lengthy {}", word(99))), ["part-99"]);
+
+    // Closed and opened again: the same answers from what was committed.
+    drop(index);
+    let (index, _) = self::index(&vault, cache.path());
+    let hits = index.search("part", 500, false).unwrap();
+    assert_eq!(hits.len(), 200);
+}
+
 fn index_folder(cache: &Path) -> std::path::PathBuf {
     let root = cache.join("index");
     fs::read_dir(&root).unwrap().next().unwrap().unwrap().path()
