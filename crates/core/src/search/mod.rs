@@ -143,7 +143,7 @@ pub enum Freshness {
         /// Whether the index was reused, created or rebuilt.
         outcome: OpenOutcome,
         /// What the update did.
-        stats: UpdateStats,
+        stats: Box<UpdateStats>,
     },
 }
 
@@ -426,7 +426,13 @@ impl SearchIndex {
         if !index.is_writable() {
             return Ok((hits, Freshness::Busy));
         }
-        Ok((hits, Freshness::Updated { outcome, stats }))
+        Ok((
+            hits,
+            Freshness::Updated {
+                outcome,
+                stats: Box::new(stats),
+            },
+        ))
     }
 
     /// The index in `dir` opened for searching only: no writer, no state, no checksum; `None`
