@@ -63,13 +63,20 @@ pub async fn save_note(
     }
     let started = std::time::Instant::now();
     let saved = blocking(move || {
+        // The text is kept as a draft first, so a save cut short (the app killed, the disk
+        // full) leaves it to bring back on the next start. Done here, not by a command of its
+        // own before the save: that sent a 1 MB note across to Rust twice (200 ms measured).
+        let drafts = Drafts::of(&store);
+        if let Err(err) = drafts.put(&id, &base, &text) {
+            tracing::warn!("no draft of {id} before saving it: {err}");
+        }
         let saved = edit::save(&vault, &id, &base, &text)?;
         tracing::info!(
-            "saved {id} ({} bytes) in {} ms",
+            "saved {id} ({} bytes, draft first) in {} ms",
             text.len(),
             started.elapsed().as_millis()
         );
-        let _ = Drafts::of(&store).remove(&id);
+        let _ = drafts.remove(&id);
         if !matches!(saved, Saved::Merged { .. }) {
             let text = text.replace("\r\n", "\n");
             if let Err(err) = edit::place_highlights(&store, &id, &text, &placed) {

@@ -475,6 +475,47 @@ async fn ctrl_q_saves_the_last_words_then_quits() -> Result<()> {
     Ok(())
 }
 
+/// A save that cannot happen (the note made read-only while it is edited) keeps the typed
+/// words as a draft, written by the save itself; the next start brings them back into the
+/// editor, and once the note can be written they are saved. (Mutant: no draft in `save_note`
+/// → the words are gone after the restart.)
+#[cfg(unix)]
+#[tokio::test]
+async fn a_save_that_fails_keeps_the_words_for_the_next_start() -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let vault = vault_copy();
+    let note = vault.path().join("infrastructure/load-balancer.md");
+    let arg = vault.path().to_string_lossy().into_owned();
+    let words = " kept through a failed save";
+    let note_in = note.clone();
+    with_app(&["--vault", &arg], |c| async move {
+        edit_at_the_end(&c, "infrastructure/load-balancer.md").await?;
+        std::fs::set_permissions(&note_in, std::fs::Permissions::from_mode(0o444))?;
+        keys(&c, words).await?;
+        press(&["ctrl+s"])?;
+        status_with(&c, "Not saved").await?;
+        Ok(())
+    })
+    .await?;
+    ensure!(
+        !std::fs::read_to_string(&note)?.contains(words.trim()),
+        "a read-only note was written"
+    );
+    std::fs::set_permissions(&note, std::fs::Permissions::from_mode(0o644))?;
+    with_app(&["--vault", &arg], |c| async move {
+        edit_at_the_end(&c, "infrastructure/load-balancer.md").await?;
+        status_with(&c, "brought back").await?;
+        eventually("the brought-back words saved", || async {
+            Ok(std::fs::read_to_string(&note)?
+                .contains(words.trim())
+                .then_some(()))
+        })
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
 /// Opens `note` from the tree in the editor (Ctrl+E) with the cursor at its end.
 async fn edit_at_the_end(c: &fantoccini::Client, note: &str) -> Result<()> {
     element(c, ".status-index[data-state='ready']").await?;
