@@ -61,8 +61,10 @@ pub async fn save_note(
     if !placed.is_empty() {
         state.session().wrote_annotations(&id);
     }
-    let started = std::time::Instant::now();
+    let asked = std::time::Instant::now();
     let saved = blocking(move || {
+        let started = std::time::Instant::now();
+        let waited = started.duration_since(asked).as_millis();
         // The text is kept as a draft first, so a save cut short (the app killed, the disk
         // full) leaves it to bring back on the next start. Done here, not by a command of its
         // own before the save: that sent a 1 MB note across to Rust twice (200 ms measured).
@@ -70,9 +72,10 @@ pub async fn save_note(
         if let Err(err) = drafts.put(&id, &base, &text) {
             tracing::warn!("no draft of {id} before saving it: {err}");
         }
+        let drafted = started.elapsed().as_millis();
         let saved = edit::save(&vault, &id, &base, &text)?;
         tracing::info!(
-            "saved {id} ({} bytes, draft first) in {} ms",
+            "saved {id} ({} bytes) in {} ms: waited {waited} ms for a thread, draft {drafted} ms",
             text.len(),
             started.elapsed().as_millis()
         );
