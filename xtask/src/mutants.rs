@@ -145,8 +145,8 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         breaks: "a save that fails keeps the typed words as a draft for the next start",
         file: "src-tauri/src/writing.rs",
-        from: "        if let Err(err) = drafts.put(&id, &base, &text) {",
-        to: "        if let Err(err) = Ok::<(), margin_core::Error>(()) {",
+        from: "                if let Err(kept) = drafts.put(&id, &base, &text) {",
+        to: "                if let Err(kept) = Ok::<(), margin_core::Error>(()) {",
         guard: Guard::E2e("writing"),
     },
     Mutant {
