@@ -887,7 +887,8 @@ impl SearchIndex {
 
     /// Re-indexes a changed note by its sections: those whose key is new are added, those
     /// whose key is gone are deleted, the rest stay as they are. Typing in one section of a
-    /// 1 MB note (5,000 sections) re-indexes one section, not the note (commit 80 → a few ms).
+    /// 1 MB note (1,954 sections) writes one section, not the note: its commit took 80–90 ms
+    /// with the whole note, 30–35 ms with the one section (in-process, release).
     /// Keys are read from the last commit, so a batch must not hold the same note twice.
     fn replace_note(
         &self,
