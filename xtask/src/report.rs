@@ -97,3 +97,30 @@ pub fn print_summary(total: Duration) {
         _ => eprintln!("xtask: nothing skipped"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A test's recorded skip reaches the summary's list once, named as a test's.
+    #[test]
+    fn skips_recorded_by_tests_join_the_summary_once() {
+        let log = std::env::temp_dir().join(format!("margin-skip-test-{}.txt", std::process::id()));
+        std::fs::write(
+            &log,
+            "read-only vault\tno mount here\nread-only vault\tno mount here\nbare line\n",
+        )
+        .unwrap();
+        std::env::set_var(super::SKIP_LOG_VAR, &log);
+        super::collect_test_skips();
+        let skipped = super::SKIPPED.lock().unwrap().clone();
+        assert!(skipped.contains(&("test: read-only vault".into(), "no mount here".into())));
+        assert!(skipped.contains(&("test: bare line".into(), "no reason given".into())));
+        assert_eq!(
+            skipped
+                .iter()
+                .filter(|(w, _)| w == "test: read-only vault")
+                .count(),
+            1
+        );
+        assert!(!log.exists(), "the log is consumed");
+    }
+}
