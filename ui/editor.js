@@ -142,7 +142,7 @@ export function createEditor(host, { api, status, onSaved }) {
     setState('saving');
     saving = (async () => {
       try {
-        // Rust keeps a draft of the text before it writes the note (see save_note).
+        // A save that fails keeps the text as a draft in Rust (see save_note).
         const outcome = await api.saveNote(note, base, text, placements());
         if (note !== id) return;
         changed = true;

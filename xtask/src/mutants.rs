@@ -266,11 +266,9 @@ fn try_mutant(m: &Mutant) -> Result<()> {
             m.file
         );
     }
-    let _restore = Restore {
-        path: path.clone(),
-        original: original.clone(),
-    };
-    std::fs::write(&path, original.replacen(m.from, m.to, 1))?;
+    let mutated = original.replacen(m.from, m.to, 1);
+    let restore = Restore { path, original };
+    std::fs::write(&restore.path, mutated)?;
     eprintln!("xtask: ▶ mutant: {} ({})", m.breaks, m.file);
     match m.guard {
         Guard::Cargo(args) => {

@@ -57,14 +57,9 @@ fn collect_test_skips() {
         return;
     };
     let _ = std::fs::remove_file(&log);
-    let mut seen = std::collections::BTreeSet::new();
     for line in text.lines() {
         let (what, why) = line.split_once('\t').unwrap_or((line, "no reason given"));
-        if seen.insert(what.to_string()) {
-            if let Ok(mut skipped) = SKIPPED.lock() {
-                skipped.push((format!("test: {what}"), why.to_string()));
-            }
-        }
+        skipped(&format!("test: {what}"), why);
     }
 }
 

@@ -190,14 +190,13 @@ async fn single_instance_released() -> Result<()> {
 /// Waits up to five seconds for app processes started with exactly these arguments to exit
 /// after their session closed, then kills them (under heavy load an app can outlive its session).
 async fn end_leftover_apps(app: &str, args: &[&str]) {
-    let matches = || app_processes(app, args);
     for _ in 0..50 {
-        if matches().is_empty() {
+        if app_processes(app, args).is_empty() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    for pid in matches() {
+    for pid in app_processes(app, args) {
         let _ = std::process::Command::new("kill")
             .args(["-KILL", &pid.to_string()])
             .status();

@@ -1031,16 +1031,16 @@ impl SearchIndex {
             }
             doc.add_u64(f.ord, ord as u64);
             // Every value the document holds, in field order, each closed by a separator.
-            let mut held = Vec::with_capacity(section.text.len() + 256);
+            let mut held = crate::fingerprint::Fnv1a::default();
             for (_, value) in doc.field_values() {
                 if let Some(text) = value.as_str() {
-                    held.extend_from_slice(text.as_bytes());
+                    held.write(text.as_bytes());
                 } else if let Some(n) = value.as_u64() {
-                    held.extend_from_slice(&n.to_le_bytes());
+                    held.write(&n.to_le_bytes());
                 }
-                held.push(0x1f);
+                held.write(&[0x1f]);
             }
-            let key = crate::fingerprint::fnv1a(&held);
+            let key = held.finish();
             doc.add_u64(f.key, key);
             docs.push((key, doc));
         }
