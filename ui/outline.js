@@ -2,6 +2,8 @@
 // Usage: const outline = createOutline(element, { onJump(anchor) }); outline.show(headings);
 // outline.setSection(anchor).
 
+import { groupChildren } from './grouping.js';
+
 export function createOutline(root, { onJump }) {
   return {
     /** @param {import('./api.js').Heading[]} headings */
@@ -22,6 +24,7 @@ export function createOutline(root, { onJump }) {
           return a;
         }),
       );
+      groupChildren(root, 'outline-group');
       if (!headings.length) {
         const p = document.createElement('p');
         p.className = 'empty-state';

@@ -3,6 +3,8 @@
 // reader.show(note, anchor); reader.showMessage(title, detail).
 // The note HTML was rendered and sanitised in Rust; it is the only innerHTML in the UI.
 
+import { groupChildren } from './grouping.js';
+
 export function createReader(root, { onOpenNote, onExternal }) {
   root.addEventListener('click', (event) => {
     const copy = /** @type {HTMLElement} */ (event.target).closest?.('.code-copy');
@@ -39,6 +41,8 @@ export function createReader(root, { onOpenNote, onExternal }) {
       body.dataset.noteId = note.id;
       body.innerHTML = note.html;
       addCopyButtons(body);
+      // A long note's blocks in runs: see grouping.js.
+      groupChildren(body, 'note-chunk');
       const parts = [];
       if (note.tags.length) {
         const tags = document.createElement('p');

@@ -88,7 +88,8 @@ export function createSearch(root, { search, onOpen }) {
     input.setAttribute('aria-expanded', String(rows.length > 0));
     if (rows[i]) input.setAttribute('aria-activedescendant', rows[i].el.id);
     else input.removeAttribute('aria-activedescendant');
-    rows[i]?.el.scrollIntoView({ block: 'nearest' });
+    // A fresh answer starts at the top (scrolled there by `render`): no layout forced here.
+    if (i > 0) rows[i]?.el.scrollIntoView({ block: 'nearest' });
   }
 
   function marked(text, ranges, className) {
@@ -106,11 +107,21 @@ export function createSearch(root, { search, onOpen }) {
     return el;
   }
 
+  /** Rows drawn before the first paint of an answer: about what the list shows at once (the
+   *  rest follows right after that frame — a key press waits for less layout and paint). */
+  const FIRST_ROWS = 10;
+  let renderSeq = 0;
+
   function render(hits, query) {
     rows = [];
+    const mine = ++renderSeq;
     // What the list shows answers this query (read by the window bench and the tests).
     list.dataset.query = query;
     list.replaceChildren();
+    list.scrollTop = 0;
+    // With results the box keeps one height while typing: a box growing and shrinking with
+    // each answer repaints everything beneath it (over a long note, most of a key's time).
+    box.classList.toggle('has-results', hits.length > 0);
     if (!hits.length) {
       const empty = document.createElement('div');
       empty.className = 'palette-empty';
@@ -119,6 +130,9 @@ export function createSearch(root, { search, onOpen }) {
       select(-1);
       return;
     }
+    // Elements past the first screenful wait in `later` until the answer has been painted.
+    const later = document.createDocumentFragment();
+    const into = () => (rows.length < FIRST_ROWS ? list : later);
     for (const group of groupHits(hits)) {
       const head = document.createElement('div');
       head.className = 'palette-note';
@@ -128,7 +142,7 @@ export function createSearch(root, { search, onOpen }) {
       id.className = 'palette-id';
       id.textContent = group.note;
       head.append(title, id);
-      list.append(head);
+      into().append(head);
       for (const hit of group.hits) {
         const row = document.createElement('div');
         row.className = 'palette-hit';
@@ -143,17 +157,21 @@ export function createSearch(root, { search, onOpen }) {
         const index = rows.length;
         row.addEventListener('mousemove', () => index !== selected && select(index));
         row.addEventListener('click', () => choose(index));
+        const target = into();
         rows.push({ hit, el: row });
-        list.append(row);
+        target.append(row);
       }
       if (group.more) {
         const more = document.createElement('div');
         more.className = 'palette-more';
         more.textContent = `${group.more} more in this note`;
-        list.append(more);
+        into().append(more);
       }
     }
     select(0);
+    if (later.childNodes.length) {
+      requestAnimationFrame(() => setTimeout(() => mine === renderSeq && list.append(later)));
+    }
   }
 
   async function run() {
@@ -174,6 +192,7 @@ export function createSearch(root, { search, onOpen }) {
       if (mine === seq && hits) render(hits, query);
     } catch (err) {
       if (mine !== seq) return;
+      renderSeq += 1;
       list.replaceChildren();
       const msg = document.createElement('div');
       msg.className = 'palette-empty';

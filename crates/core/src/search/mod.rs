@@ -251,6 +251,16 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// A section found by a search, before its snippet is made: its note and final score decide
+/// whether it is among the hits returned.
+struct Candidate {
+    score: f32,
+    doc: TantivyDocument,
+    note: String,
+    /// The body cut into words, when the score needed them already.
+    body_words: Option<Vec<(usize, usize, String)>>,
+}
+
 impl SearchIndex {
     /// Opens the index in `dir`, creating it or rebuilding it from scratch when it is missing,
     /// unreadable, damaged or of another schema version. Does not index anything: call
@@ -1103,26 +1113,67 @@ impl SearchIndex {
         }
         let matcher = Matcher::new(&parsed, fuzzy);
         let pair = word_pair(&parsed);
-        let mut scored: Vec<Hit> = Vec::with_capacity(top.len());
+        // First every candidate's note and final score (`fetch` of them: the extra ones feed
+        // a note's group and a two-word query's rerank); then the marks and snippet, the costly
+        // part, only for the `limit` hits returned.
+        let text = |doc: &TantivyDocument, field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut scored: Vec<Candidate> = Vec::with_capacity(top.len());
         for (score, address) in top {
             if superseded() {
                 return Ok(None);
             }
             let doc: TantivyDocument =
                 searcher.doc(address).map_err(|e| index_err(&self.dir, e))?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
+            let note = text(&doc, self.fields.note);
+            // Two words near each other, in order, as for longer queries (see `build`): the
+            // nearer, the higher; side by side (the phrase) highest.
+            let (score, body_words) = match &pair {
+                Some((first, second, prefix)) => {
+                    let words = schema::analyze_with_offsets(&text(&doc, self.fields.body));
+                    let score =
+                        match highlight::pair_gap(&words, first, second, *prefix, NEAR as usize) {
+                            Some(0) => score * (1.0 + BOOST_NEAR + BOOST_PHRASE),
+                            Some(_) => score * (1.0 + BOOST_NEAR),
+                            None => score,
+                        };
+                    (score, Some(words))
+                }
+                None => (score, None),
             };
-            let note = text(self.fields.note);
-            let body = text(self.fields.body);
-            let notes = text(self.fields.annotations);
-            // Cut into words once: for the marks, and for a two-word query's nearness.
-            let body_words = match matcher.is_empty() && pair.is_none() {
-                true => Vec::new(),
-                false => schema::analyze_with_offsets(&body),
+            scored.push(Candidate {
+                score,
+                doc,
+                note,
+                body_words,
+            });
+        }
+        if pair.is_some() {
+            scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        let mut by_note: Vec<(String, Vec<Candidate>)> = Vec::new();
+        for found in scored {
+            match by_note.iter_mut().find(|(id, _)| *id == found.note) {
+                Some((_, group)) => group.push(found),
+                None => by_note.push((found.note.clone(), vec![found])),
+            }
+        }
+        let mut hits = Vec::with_capacity(limit);
+        for found in by_note.into_iter().flat_map(|(_, group)| group).take(limit) {
+            if superseded() {
+                return Ok(None);
+            }
+            let body = text(&found.doc, self.fields.body);
+            let notes = text(&found.doc, self.fields.annotations);
+            // Cut into words once: for the marks (a two-word query's were cut for its rerank).
+            let body_words = match (found.body_words, matcher.is_empty()) {
+                (Some(words), _) => words,
+                (None, true) => Vec::new(),
+                (None, false) => schema::analyze_with_offsets(&body),
             };
             let body_ranges = matcher.ranges_in(&body, &body_words);
             let note_ranges = if body_ranges.is_empty() {
@@ -1137,45 +1188,17 @@ impl SearchIndex {
                 } else {
                     highlight::snippet(&body, &body_ranges, SNIPPET_CHARS)
                 };
-            // Two words near each other, in order, as for longer queries (see `build`): the
-            // nearer, the higher; side by side (the phrase) highest.
-            let score = match &pair {
-                Some((first, second, prefix)) => {
-                    match highlight::pair_gap(&body_words, first, second, *prefix, NEAR as usize) {
-                        Some(0) => score * (1.0 + BOOST_NEAR + BOOST_PHRASE),
-                        Some(_) => score * (1.0 + BOOST_NEAR),
-                        None => score,
-                    }
-                }
-                None => score,
-            };
-            scored.push(Hit {
-                title: text(self.fields.title),
-                heading: text(self.fields.heading),
-                anchor: text(self.fields.anchor),
-                score,
+            hits.push(Hit {
+                title: text(&found.doc, self.fields.title),
+                heading: text(&found.doc, self.fields.heading),
+                anchor: text(&found.doc, self.fields.anchor),
+                score: found.score,
                 snippet,
                 ranges,
-                note,
+                note: found.note,
             });
         }
-        if pair.is_some() {
-            scored.sort_by(|a, b| b.score.total_cmp(&a.score));
-        }
-        let mut by_note: Vec<(String, Vec<Hit>)> = Vec::new();
-        for hit in scored {
-            match by_note.iter_mut().find(|(id, _)| *id == hit.note) {
-                Some((_, hits)) => hits.push(hit),
-                None => by_note.push((hit.note.clone(), vec![hit])),
-            }
-        }
-        Ok(Some(
-            by_note
-                .into_iter()
-                .flat_map(|(_, hits)| hits)
-                .take(limit)
-                .collect(),
-        ))
+        Ok(Some(hits))
     }
 
     fn text_fields(&self, scope: Scope) -> Vec<(tantivy::schema::Field, f32)> {

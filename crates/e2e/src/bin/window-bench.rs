@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use margin_e2e::{element, eventually, invoke, press, with_app, xdotool};
+use margin_e2e::{element, eventually, invoke, open_in_tree, press, with_app, xdotool};
 use serde_json::json;
 
 /// In the page, once: times every key press in the search palette from the key event (its
@@ -27,6 +27,7 @@ input.addEventListener('input', () => {
   down = null;
 }, true);
 new MutationObserver(() => {
+  const drawn = performance.now();
   const shown = list.dataset.query;
   const rows = list.querySelectorAll('.palette-hit').length;
   const pending = window.__searchPending;
@@ -43,7 +44,8 @@ new MutationObserver(() => {
     ch.port1.onmessage = () => {
       const now = performance.now();
       const own = done[done.length - 1];
-      const parts = { wait: ipc.sent - own.t0, command: ipc.back - ipc.sent, draw: now - ipc.back };
+      const parts = { wait: ipc.sent - own.t0, command: ipc.back - ipc.sent, draw: now - ipc.back,
+        script: drawn - ipc.back, frame: now - drawn };
       for (const p of done) window.__searchPaint.push({ ms: now - p.t0, rows, query: shown, parts });
     };
     ch.port2.postMessage(0);
@@ -88,6 +90,113 @@ async fn type_query(
     }
     Ok(keys)
 }
+
+/// The palette as a user opens it (Ctrl+K) over the note `over` open in the reader, then every
+/// query typed key by key: the first round (nothing of these queries cached on the first call
+/// after a start), `rounds - 1` more warm. Closed again (Esc) at the end.
+async fn palette_bench(
+    c: &fantoccini::Client,
+    rounds: usize,
+    over: &str,
+) -> Result<serde_json::Value> {
+    // What the reader shows beneath the palette matters: WebKit repaints it under each answer.
+    open_in_tree(c, over).await?;
+    // `MARGIN_BENCH_CSS="rule||rule"`: style rules added to the page first, to try a change of
+    // the palette's look on its speed without a rebuild (CSSOM: the CSP allows it).
+    if let Ok(rules) = std::env::var("MARGIN_BENCH_CSS") {
+        c.execute(
+            "const sheet = document.styleSheets[0]; for (const r of arguments[0].split('||')) sheet.insertRule(r, sheet.cssRules.length);",
+            vec![json!(rules)],
+        )
+        .await?;
+    }
+    press(&["ctrl+k"])?;
+    element(c, ".palette-input:focus").await?;
+    c.execute(TIME_SEARCH_KEYS, vec![]).await?;
+    let (mut first, mut times, mut empty_keys) = (Vec::new(), Vec::new(), 0);
+    let (mut waits, mut commands, mut draws) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut scripts, mut frames) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        for q in QUERIES {
+            for (ms, rows, parts) in type_query(c, q).await? {
+                empty_keys += usize::from(rows == 0);
+                if round > 0 {
+                    for (key, into) in [
+                        ("wait", &mut waits),
+                        ("command", &mut commands),
+                        ("draw", &mut draws),
+                        ("script", &mut scripts),
+                        ("frame", &mut frames),
+                    ] {
+                        if let Some(v) = parts[key].as_f64() {
+                            into.push(v);
+                        }
+                    }
+                }
+                if round == 0 {
+                    first.push(ms);
+                } else {
+                    times.push(ms);
+                }
+            }
+        }
+    }
+    press(&["Escape"])?;
+    // What any command costs here: a trivial one, asked 30 times in a row from the page.
+    let trivial = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const t = [];
+               for (let i = 0; i < 30; i++) {
+                 const t0 = performance.now();
+                 await window.__TAURI__.core.invoke('index_status');
+                 t.push(performance.now() - t0);
+               }
+               t.sort((a, b) => a - b);
+               done({ p50: t[15], p95: t[28] });
+             })().catch((e) => done({ error: String(e) }));",
+            vec![],
+        )
+        .await?;
+    for v in [
+        &mut first,
+        &mut times,
+        &mut waits,
+        &mut commands,
+        &mut draws,
+        &mut scripts,
+        &mut frames,
+    ] {
+        v.sort_by(f64::total_cmp);
+    }
+    let part = |v: &Vec<f64>| match v.is_empty() {
+        true => json!(null),
+        false => json!({ "p50": percentile(v, 0.5), "p95": percentile(v, 0.95) }),
+    };
+    Ok(json!({
+        "typing_to_results_p50_ms": percentile(&times, 0.5),
+        "typing_to_results_p95_ms": percentile(&times, 0.95),
+        "typing_to_results_max_ms": times.last().copied().unwrap_or(0.0),
+        "typing_to_results_first_round_p50_ms": percentile(&first, 0.5),
+        "typing_to_results_first_round_p95_ms": percentile(&first, 0.95),
+        "typing_keys_timed": times.len() + first.len(),
+        "typing_parts_ms": json!({
+            "key_to_command_sent": part(&waits),
+            "command_round_trip": part(&commands),
+            "answer_to_painted": part(&draws),
+            "answer_drawn_by_the_script": part(&scripts),
+            "drawn_to_painted": part(&frames),
+            "trivial_command_round_trip": trivial,
+        }),
+        "typing_keys_with_no_hits_on_screen": empty_keys,
+        "typing_note": "each key press (xdotool, 15 a second) from its event time stamp to the end of the frame painting results for the text typed so far; warm = rounds after the first, first = round 1 after a warm start",
+    }))
+}
+
+/// A note of the usual size (a tldr page, 1 KB; in a small folder, so the tree shows it at
+/// once), open beneath the palette while typing.
+const SHORT_NOTE: &str = "pages/android/logcat.md";
 
 const QUERIES: &[&str] = &[
     "git",
@@ -445,16 +554,24 @@ async fn main() -> Result<()> {
     write_big_note(std::path::Path::new(&vault))?;
     // `MARGIN_BENCH_ONLY=editor`: one warm start and the editor part only (a quick loop while
     // working on the editor; the full run is what the README reports).
-    let result = if std::env::var("MARGIN_BENCH_ONLY").as_deref() == Ok("editor") {
-        editor_only(&vault, &out).await
-    } else {
-        measure(&vault, &out, &app).await
+    // `MARGIN_BENCH_ONLY=palette`: one warm start and two rounds of typing in the palette.
+    let result = match std::env::var("MARGIN_BENCH_ONLY").as_deref() {
+        Ok("editor") => only(&vault, &out, Only::Editor).await,
+        Ok("palette") => only(&vault, &out, Only::Palette).await,
+        _ => measure(&vault, &out, &app).await,
     };
     let _ = std::fs::remove_file(std::path::Path::new(&vault).join(BIG_NOTE));
     result
 }
 
-async fn editor_only(vault: &str, out: &str) -> Result<()> {
+/// The part of the window bench measured alone (`MARGIN_BENCH_ONLY`).
+#[derive(Clone, Copy)]
+enum Only {
+    Editor,
+    Palette,
+}
+
+async fn only(vault: &str, out: &str, part: Only) -> Result<()> {
     let out = out.to_string();
     with_app(&["--vault", vault], |c| async move {
         c.wait()
@@ -463,8 +580,14 @@ async fn editor_only(vault: &str, out: &str) -> Result<()> {
                 ".status-index[data-state='ready']",
             ))
             .await?;
-        let editor = editor_bench(&c).await?;
-        let text = serde_json::to_string_pretty(&json!({ "editor": editor }))?;
+        let report = match part {
+            Only::Editor => json!({ "editor": editor_bench(&c).await? }),
+            Only::Palette => json!({
+                "typing": palette_bench(&c, 2, SHORT_NOTE).await?,
+                "typing_over_the_1mb_note": palette_bench(&c, 2, BIG_NOTE).await?,
+            }),
+        };
+        let text = serde_json::to_string_pretty(&report)?;
         println!("{text}");
         std::fs::write(&out, text)?;
         Ok(())
@@ -543,7 +666,8 @@ async fn measure(vault: &str, out: &str, app: &str) -> Result<()> {
         // index catching up): below 10 % of a core for a second, at most 30 s.
         let mut settled_ms = None;
         for _ in 0..30 {
-            let busy: f64 = app_cpu_percent(&app, 1).await
+            let busy: f64 = app_cpu_percent(&app, 1)
+                .await
                 .as_array()
                 .map_or(0.0, |a| a.iter().filter_map(|e| e[1].as_f64()).sum());
             if busy < 10.0 {
@@ -553,47 +677,9 @@ async fn measure(vault: &str, out: &str, app: &str) -> Result<()> {
         }
         let (pss_mb, anon_mb) = app_memory_mb(&app);
         let idle_cpu = app_cpu_percent(&app, 5).await;
-        // The palette as a user opens it, then every query typed key by key: the first
-        // round right after the start (nothing of these queries cached), two more warm.
-        press(&["ctrl+k"])?;
-        element(&c, ".palette-input:focus").await?;
-        c.execute(TIME_SEARCH_KEYS, vec![]).await?;
-        let (mut first, mut times, mut empty_keys) = (Vec::new(), Vec::new(), 0);
-        let (mut waits, mut commands, mut draws) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..3 {
-            for q in QUERIES {
-                for (ms, rows, parts) in type_query(&c, q).await? {
-                    empty_keys += usize::from(rows == 0);
-                    if round > 0 {
-                        for (key, into) in [
-                            ("wait", &mut waits),
-                            ("command", &mut commands),
-                            ("draw", &mut draws),
-                        ] {
-                            if let Some(v) = parts[key].as_f64() {
-                                into.push(v);
-                            }
-                        }
-                    }
-                    if round == 0 {
-                        first.push(ms);
-                    } else {
-                        times.push(ms);
-                    }
-                }
-            }
-        }
-        press(&["Escape"])?;
+        let typing = palette_bench(&c, 3, SHORT_NOTE).await?;
+        let typing_over_big = palette_bench(&c, 2, BIG_NOTE).await?;
         let cpu_after_typing = app_cpu_percent(&app, 5).await;
-        first.sort_by(f64::total_cmp);
-        times.sort_by(f64::total_cmp);
-        for parts in [&mut waits, &mut commands, &mut draws] {
-            parts.sort_by(f64::total_cmp);
-        }
-        let part = |v: &Vec<f64>| match v.is_empty() {
-            true => json!(null),
-            false => json!({ "p50": percentile(v, 0.5), "p95": percentile(v, 0.95) }),
-        };
         // Said in the report, loudly, when it fails: the start and search numbers still count.
         let editor = match editor_bench(&c).await {
             Ok(v) => v,
@@ -624,19 +710,8 @@ async fn measure(vault: &str, out: &str, app: &str) -> Result<()> {
             "warm_start_settled_ms": settled_ms,
             "idle_cpu_percent_by_process": idle_cpu,
             "cpu_percent_by_process_in_the_5_s_after_typing": cpu_after_typing,
-            "typing_to_results_p50_ms": percentile(&times, 0.5),
-            "typing_to_results_p95_ms": percentile(&times, 0.95),
-            "typing_to_results_max_ms": times.last().copied().unwrap_or(0.0),
-            "typing_to_results_first_round_p50_ms": percentile(&first, 0.5),
-            "typing_to_results_first_round_p95_ms": percentile(&first, 0.95),
-            "typing_keys_timed": times.len() + first.len(),
-            "typing_parts_ms": json!({
-                "key_to_command_sent": part(&waits),
-                "command_round_trip": part(&commands),
-                "answer_to_painted": part(&draws),
-            }),
-            "typing_keys_with_no_hits_on_screen": empty_keys,
-            "typing_note": "each key press (xdotool, 15 a second) from its event time stamp to the end of the frame painting results for the text typed so far; warm = rounds 2 and 3, first = round 1 after a warm start",
+            "typing": typing,
+            "typing_over_the_1mb_note": typing_over_big,
             "editor": editor,
         });
         std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
