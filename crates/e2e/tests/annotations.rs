@@ -375,3 +375,94 @@ async fn export_writes_the_file_chosen_in_the_save_dialog() -> Result<()> {
     )
     .await
 }
+
+/// A long note's blocks and outline are grouped in runs (ui/grouping.js, for the repaint under
+/// the search palette): the note must read and highlight exactly as before — the same spacing
+/// across a group's edge as inside one, the outline's jump, and a highlight made with the
+/// mouse in a later group storing Rust's offsets.
+#[tokio::test]
+async fn a_long_note_grouped_in_runs_reads_and_highlights_the_same() -> Result<()> {
+    let vault = vault_copy();
+    let mut long = String::from("# Long\n\n");
+    for i in 1..=300 {
+        long.push_str(&format!(
+            "## Part {i}\n\nParagraph {i} says wordy{i} things.\n\n"
+        ));
+    }
+    std::fs::write(vault.path().join("long.md"), &long)?;
+    let text = Note::from_source("long.md", &long, &[]).text;
+    with_app(
+        &["--vault", vault.path().to_str().unwrap()],
+        |c| async move {
+            open_in_tree(&c, "long.md").await?;
+            let shape = c
+                .execute(
+                    "const b = document.querySelector('.note-body');
+                     const h = [...b.querySelectorAll('h2')].map((e) => e.getBoundingClientRect().top);
+                     const gaps = h.slice(1).map((t, i) => Math.round(t - h[i]));
+                     return [b.children.length, b.querySelectorAll(':scope > .note-chunk').length,
+                       document.querySelectorAll('[data-role=outline] > .outline-group').length,
+                       document.querySelectorAll('[data-role=outline] .outline-item').length,
+                       Math.min(...gaps), Math.max(...gaps)];",
+                    vec![],
+                )
+                .await?;
+            let n = |i: usize| shape[i].as_i64().unwrap_or(-1);
+            ensure!(
+                n(0) > 2 && n(0) == n(1),
+                "the note's blocks are not all in groups: {shape}"
+            );
+            ensure!(
+                n(2) > 2 && n(3) == 301,
+                "the outline is not grouped whole: {shape}"
+            );
+            ensure!(
+                n(4) == n(5) && n(4) > 0,
+                "parts are spaced differently across a group's edge: {shape}"
+            );
+            // The outline's jump to a part in a later group, then a highlight there.
+            let anchor = c
+                .execute(
+                    "return [...document.querySelectorAll('.outline-item')]
+                       .find((a) => a.textContent === 'Part 250')?.dataset.anchor ?? null",
+                    vec![],
+                )
+                .await?;
+            let anchor = anchor.as_str().context("no outline item for Part 250")?;
+            element(&c, &format!(".outline-item[data-anchor='{anchor}']"))
+                .await?
+                .click()
+                .await?;
+            eventually("Part 250 at the top of the reader", || async {
+                let top = c
+                    .execute(
+                        "const h = document.getElementById(arguments[0]);
+                         const pane = document.querySelector('[data-role=\"reader-pane\"]');
+                         return Math.round(h.getBoundingClientRect().top - pane.getBoundingClientRect().top);",
+                        vec![json!(anchor)],
+                    )
+                    .await?;
+                Ok(top.as_i64().is_some_and(|t| (0..80).contains(&t)).then_some(()))
+            })
+            .await?;
+            let phrase = "Paragraph 250 says wordy250";
+            select(&c, phrase).await?;
+            keys(&c, "1").await?;
+            let stored = eventually("the highlight", || async {
+                let all = annotations(&c, "long.md").await?;
+                Ok((all.len() == 1).then_some(all))
+            })
+            .await?;
+            let (start, end) = find_quote(&text, phrase, None)?;
+            ensure!(
+                stored[0]["quote"]["exact"] == phrase
+                    && stored[0]["position"]["start"] == start
+                    && stored[0]["position"]["end"] == end,
+                "stored {}, Rust says {start}..{end}",
+                stored[0]
+            );
+            Ok(())
+        },
+    )
+    .await
+}
