@@ -107,10 +107,48 @@ export function createSearch(root, { search, onOpen }) {
     return el;
   }
 
-  /** Rows drawn before the first paint of an answer: about what the list shows at once (the
-   *  rest follows right after that frame — a key press waits for less layout and paint). */
+  /** Rows drawn before the first paint of an answer: about what the list shows at once. The
+   *  rest are built and drawn a frame later — a key press waits for less script, layout and
+   *  paint. */
   const FIRST_ROWS = 10;
   let renderSeq = 0;
+
+  /** One note's group of hits: its head, its rows (added to `rows`), "n more". */
+  function groupElements(group) {
+    const head = document.createElement('div');
+    head.className = 'palette-note';
+    const title = document.createElement('span');
+    title.textContent = group.title;
+    const id = document.createElement('span');
+    id.className = 'palette-id';
+    id.textContent = group.note;
+    head.append(title, id);
+    const out = [head];
+    for (const hit of group.hits) {
+      const row = document.createElement('div');
+      row.className = 'palette-hit';
+      row.setAttribute('role', 'option');
+      row.id = `palette-hit-${rows.length}`;
+      row.dataset.note = hit.note;
+      row.dataset.anchor = hit.anchor;
+      const heading = document.createElement('div');
+      heading.className = 'palette-heading';
+      heading.textContent = hit.heading || group.title;
+      row.append(heading, marked(hit.snippet, hit.ranges, 'palette-snippet'));
+      const index = rows.length;
+      row.addEventListener('mousemove', () => index !== selected && select(index));
+      row.addEventListener('click', () => choose(index));
+      rows.push({ hit, el: row });
+      out.push(row);
+    }
+    if (group.more) {
+      const more = document.createElement('div');
+      more.className = 'palette-more';
+      more.textContent = `${group.more} more in this note`;
+      out.push(more);
+    }
+    return out;
+  }
 
   function render(hits, query) {
     rows = [];
@@ -130,47 +168,19 @@ export function createSearch(root, { search, onOpen }) {
       select(-1);
       return;
     }
-    // Elements past the first screenful wait in `later` until the answer has been painted.
-    const later = document.createDocumentFragment();
-    const into = () => (rows.length < FIRST_ROWS ? list : later);
-    for (const group of groupHits(hits)) {
-      const head = document.createElement('div');
-      head.className = 'palette-note';
-      const title = document.createElement('span');
-      title.textContent = group.title;
-      const id = document.createElement('span');
-      id.className = 'palette-id';
-      id.textContent = group.note;
-      head.append(title, id);
-      into().append(head);
-      for (const hit of group.hits) {
-        const row = document.createElement('div');
-        row.className = 'palette-hit';
-        row.setAttribute('role', 'option');
-        row.id = `palette-hit-${rows.length}`;
-        row.dataset.note = hit.note;
-        row.dataset.anchor = hit.anchor;
-        const heading = document.createElement('div');
-        heading.className = 'palette-heading';
-        heading.textContent = hit.heading || group.title;
-        row.append(heading, marked(hit.snippet, hit.ranges, 'palette-snippet'));
-        const index = rows.length;
-        row.addEventListener('mousemove', () => index !== selected && select(index));
-        row.addEventListener('click', () => choose(index));
-        const target = into();
-        rows.push({ hit, el: row });
-        target.append(row);
+    const groups = groupHits(hits);
+    let next = 0;
+    const draw = (until) => {
+      for (; next < groups.length && rows.length < until; next += 1) {
+        list.append(...groupElements(groups[next]));
       }
-      if (group.more) {
-        const more = document.createElement('div');
-        more.className = 'palette-more';
-        more.textContent = `${group.more} more in this note`;
-        into().append(more);
-      }
-    }
+    };
+    draw(FIRST_ROWS);
     select(0);
-    if (later.childNodes.length) {
-      requestAnimationFrame(() => setTimeout(() => mine === renderSeq && list.append(later)));
+    if (next < groups.length) {
+      // After the next frame has begun: the frame showing this answer is on screen by then.
+      const rest = () => mine === renderSeq && draw(Infinity);
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(rest)));
     }
   }
 
