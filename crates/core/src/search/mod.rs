@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query as TQuery,
     TermQuery,
@@ -1081,6 +1081,7 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let fetch = (limit * 3).max(30);
+        const _: () = assert!(FEW_HITS < 30, "the top documents must tell \"few hits\"");
         let exact = self.build(&parsed, false);
         // Documents holding an excluded phrase, found once for both passes.
         let excluded = match self.excluded_phrases(&parsed) {
@@ -1088,12 +1089,16 @@ impl SearchIndex {
                 .map_err(|e| index_err(&self.dir, e))?,
             None => exclude::Excluded::default(),
         };
-        let (mut top, count) = searcher
+        // No `Count` beside the top documents: "few hits" is told by the top itself (`fetch`
+        // is far above `FEW_HITS`), and a count would make the collector visit every match of
+        // a short prefix being typed instead of letting the top documents skip blocks.
+        let mut top = searcher
             .search(
                 &exact,
-                &excluded.around((TopDocs::with_limit(fetch).order_by_score(), Count)),
+                &excluded.around(TopDocs::with_limit(fetch).order_by_score()),
             )
             .map_err(|e| index_err(&self.dir, e))?;
+        let count = top.len();
         if superseded() {
             return Ok(None);
         }
