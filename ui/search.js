@@ -128,6 +128,8 @@ export function createSearch(root, { search, onOpen }) {
       const row = document.createElement('div');
       row.className = 'palette-hit';
       row.setAttribute('role', 'option');
+      // Rows drawn a frame later are options too, not selected until `select` says so.
+      row.setAttribute('aria-selected', 'false');
       row.id = `palette-hit-${rows.length}`;
       row.dataset.note = hit.note;
       row.dataset.anchor = hit.anchor;

@@ -45,6 +45,10 @@ use schema::{Fields, SCHEMA_VERSION};
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 /// Below this many hits, words of 5+ letters are also matched with typos.
 const FEW_HITS: usize = 5;
+/// The fewest top documents a search fetches: far above [`FEW_HITS`], so the top itself tells
+/// whether exact words found few (no count of every match needed).
+const MIN_FETCH: usize = 30;
+const _: () = assert!(FEW_HITS < MIN_FETCH);
 /// Characters in a snippet.
 const SNIPPET_CHARS: usize = 160;
 /// Field weights: a word in a title says more than one in the body.
@@ -1080,8 +1084,7 @@ impl SearchIndex {
             return Ok(Some(Vec::new()));
         }
         let searcher = self.reader.searcher();
-        let fetch = (limit * 3).max(30);
-        const _: () = assert!(FEW_HITS < 30, "the top documents must tell \"few hits\"");
+        let fetch = (limit * 3).max(MIN_FETCH);
         let exact = self.build(&parsed, false);
         // Documents holding an excluded phrase, found once for both passes.
         let excluded = match self.excluded_phrases(&parsed) {
@@ -1089,21 +1092,20 @@ impl SearchIndex {
                 .map_err(|e| index_err(&self.dir, e))?,
             None => exclude::Excluded::default(),
         };
-        // No `Count` beside the top documents: "few hits" is told by the top itself (`fetch`
-        // is far above `FEW_HITS`), and a count would make the collector visit every match of
-        // a short prefix being typed instead of letting the top documents skip blocks.
+        // No `Count` beside the top documents: "few hits" is told by the top itself (see
+        // `MIN_FETCH`), and a count would make the collector visit every match of a short
+        // prefix being typed instead of letting the top documents skip blocks.
         let mut top = searcher
             .search(
                 &exact,
                 &excluded.around(TopDocs::with_limit(fetch).order_by_score()),
             )
             .map_err(|e| index_err(&self.dir, e))?;
-        let count = top.len();
         if superseded() {
             return Ok(None);
         }
         let mut fuzzy = false;
-        if count < FEW_HITS
+        if top.len() < FEW_HITS
             && parsed.positive_atoms().any(
                 |a| matches!(a, Atom::Word(w) | Atom::Prefix(w) if highlight::typo_distance(w) > 0),
             )

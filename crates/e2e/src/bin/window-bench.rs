@@ -554,7 +554,8 @@ async fn main() -> Result<()> {
     write_big_note(std::path::Path::new(&vault))?;
     // `MARGIN_BENCH_ONLY=editor`: one warm start and the editor part only (a quick loop while
     // working on the editor; the full run is what the README reports).
-    // `MARGIN_BENCH_ONLY=palette`: one warm start and two rounds of typing in the palette.
+    // `MARGIN_BENCH_ONLY=palette`: one warm start and two rounds of typing in the palette, over
+    // a short note and then over the 1 MB note.
     let result = match std::env::var("MARGIN_BENCH_ONLY").as_deref() {
         Ok("editor") => only(&vault, &out, Only::Editor).await,
         Ok("palette") => only(&vault, &out, Only::Palette).await,
