@@ -1,10 +1,12 @@
-// The editor (centre pane, in place of the reader): the note's Markdown source in CodeMirror 6
-// (ui/vendor/codemirror.js, loaded on first use). Saves with Ctrl+S, after 1 s without typing,
-// when another note is opened and when the editor closes; a draft of unsaved text goes to
-// .margin/drafts/ first, so a crash or a failed save loses nothing. Outside edits are merged by
-// the Rust side (edit::save); the editor shows what it is told.
-// Usage: const editor = createEditor(host, { api, status, onSaved(id) });
-// await editor.open(id, { sectionIndex }); await editor.close(); editor.save(); editor.isOpen.
+// The editor: the note's Markdown source in CodeMirror 6 (ui/vendor/codemirror.js, loaded
+// when the app is idle after start, or on first use), laid over the reader, which stays laid out
+// beneath it (hidden, a 1 MB note's layout cost WebKit more to take down and build again than
+// the editor costs to open). Saves with Ctrl+S, after 1 s without typing, when another note is
+// opened and when the editor closes; a save that fails keeps the text as a draft in
+// .margin/drafts/, so nothing is lost. Outside edits are merged by the Rust side (edit::save);
+// the editor shows what it is told.
+// Usage: const editor = createEditor(host, { api, status, covers, onSaved(id) });
+// editor.prepare(); await editor.open(id, { sectionIndex }); await editor.close(); editor.save().
 
 import { LONG_NOTE, longNoteColouring } from './editor-long.js';
 
@@ -100,7 +102,7 @@ export function headingLines(text) {
   return out;
 }
 
-export function createEditor(host, { api, status, onSaved }) {
+export function createEditor(host, { api, status, covers, onSaved }) {
   /** @type {any} */
   let view = null;
   let id = null;
@@ -295,6 +297,69 @@ export function createEditor(host, { api, status, onSaved }) {
     };
   }
 
+  /** Everything the editor is made of; `prepare` builds the same set, so that every style of it
+   *  is in the page before the first open. */
+  function extensions(lib, { long, readOnly, label, marks }) {
+    return [
+      lib.history(),
+      lib.drawSelection(),
+      lib.dropCursor(),
+      lib.indentOnInput(),
+      lib.bracketMatching(),
+      lib.highlightActiveLine(),
+      lib.highlightSelectionMatches(),
+      lib.EditorView.lineWrapping,
+      // A long note is coloured line by line on screen: the full parse would cost every key.
+      long
+        ? longNoteColouring(lib)
+        : [lib.markdown({ base: lib.markdownLanguage }), lib.syntaxHighlighting(markdownStyle(lib))],
+      lib.EditorState.readOnly.of(readOnly),
+      lib.autocompletion({ override: [wikiSource], activateOnTyping: true }),
+      lib.tooltips({ position: 'absolute', parent: host }),
+      lib.EditorView.contentAttributes.of({ 'aria-label': label, spellcheck: 'true', tabindex: '0' }),
+      lib.keymap.of([
+        { key: 'Mod-s', preventDefault: true, run: () => { save().catch(() => {}); return true; } },
+        { key: 'Mod-Shift-h', preventDefault: true, run: () => { highlightSelection(); return true; } },
+        ...lib.completionKeymap,
+        ...lib.searchKeymap,
+        ...lib.historyKeymap,
+        ...lib.defaultKeymap,
+        lib.indentWithTab,
+      ]),
+      marks,
+      lib.EditorView.domEventHandlers({
+        paste: (event, v) => attachImages(event.clipboardData?.files, v.state.selection.main.head, event)
+          || pasteSystemImage(event.clipboardData, v.state.selection.main.head, event),
+        drop: (event, v) => attachImages(event.dataTransfer?.files, v.posAtCoords({ x: event.clientX, y: event.clientY }) ?? v.state.selection.main.head, event),
+      }),
+      lib.EditorView.updateListener.of((u) => {
+        if (!u.docChanged || u.view !== view) return;
+        const remote = u.transactions.some((t) => t.annotation(lib.Transaction.remote));
+        if (dirty()) {
+          // Said once, not at every key (the status line and the title bar relayout).
+          if (!remote && host.dataset.state !== 'unsaved') setState('unsaved');
+          schedule();
+        }
+      }),
+    ];
+  }
+
+  /** Loads the editor's code and puts all its styles in the page, once, while the app is idle:
+   *  each style rule added later restyles the whole page, a long note in the reader included
+   *  (the first open of the 1 MB note paid ~400 ms for it). */
+  let prepared = null;
+  function prepare() {
+    prepared ??= codemirror().then((lib) => {
+      const scratch = new lib.EditorView({
+        parent: document.createElement('div'),
+        state: lib.EditorState.create({ doc: '', extensions: [extensions(lib, { long: false, readOnly: false, label: '', marks: highlightField().field }), longNoteColouring(lib)] }),
+      });
+      lib.openSearchPanel(scratch);
+      scratch.destroy();
+    });
+    return prepared;
+  }
+
   async function open(noteId, { sectionIndex = null } = {}) {
     // User-timing marks (cheap, standard): the window bench reads where an open's time goes.
     performance.mark('editor:open');
@@ -318,59 +383,17 @@ export function createEditor(host, { api, status, onSaved }) {
     const marks = highlightField();
     markEffect = marks.setMarks;
     markField = marks.field;
-    const theme = lib.EditorView.theme({}, {});
     view = new lib.EditorView({
       parent: host,
       state: lib.EditorState.create({
         doc: text,
-        extensions: [
-          lib.history(),
-          lib.drawSelection(),
-          lib.dropCursor(),
-          lib.indentOnInput(),
-          lib.bracketMatching(),
-          lib.highlightActiveLine(),
-          lib.highlightSelectionMatches(),
-          lib.EditorView.lineWrapping,
-          // A long note is coloured line by line on screen: the full parse would cost every key.
-          text.length > LONG_NOTE
-            ? longNoteColouring(lib)
-            : [lib.markdown({ base: lib.markdownLanguage }), lib.syntaxHighlighting(markdownStyle(lib))],
-          lib.EditorState.readOnly.of(source.read_only),
-          lib.autocompletion({ override: [wikiSource], activateOnTyping: true }),
-          lib.tooltips({ position: 'absolute', parent: host }),
-          lib.EditorView.contentAttributes.of({ 'aria-label': `Markdown source of ${noteId}`, spellcheck: 'true', tabindex: '0' }),
-          lib.keymap.of([
-            { key: 'Mod-s', preventDefault: true, run: () => { save().catch(() => {}); return true; } },
-            { key: 'Mod-Shift-h', preventDefault: true, run: () => { highlightSelection(); return true; } },
-            ...lib.completionKeymap,
-            ...lib.searchKeymap,
-            ...lib.historyKeymap,
-            ...lib.defaultKeymap,
-            lib.indentWithTab,
-          ]),
-          marks.field,
-          theme,
-          lib.EditorView.domEventHandlers({
-            paste: (event, v) => attachImages(event.clipboardData?.files, v.state.selection.main.head, event)
-              || pasteSystemImage(event.clipboardData, v.state.selection.main.head, event),
-            drop: (event, v) => attachImages(event.dataTransfer?.files, v.posAtCoords({ x: event.clientX, y: event.clientY }) ?? v.state.selection.main.head, event),
-          }),
-          lib.EditorView.updateListener.of((u) => {
-            if (!u.docChanged) return;
-            const remote = u.transactions.some((t) => t.annotation(lib.Transaction.remote));
-            if (dirty()) {
-              // Said once, not at every key (the status line and the title bar relayout).
-              if (!remote && host.dataset.state !== 'unsaved') setState('unsaved');
-              schedule();
-            }
-          }),
-        ],
+        extensions: extensions(lib, { long: text.length > LONG_NOTE, readOnly: source.read_only, label: `Markdown source of ${noteId}`, marks: marks.field }),
       }),
     });
     view.dispatch({ effects: marks.setMarks.of(marksFor(highlights, view.state.doc.length)) });
     performance.mark('editor:view');
     host.hidden = false;
+    if (covers) cover(covers);
     if (sectionIndex !== null) {
       const line = headingLines(text)[sectionIndex];
       if (line !== undefined) {
@@ -403,6 +426,7 @@ export function createEditor(host, { api, status, onSaved }) {
     view = null;
     id = null;
     host.hidden = true;
+    if (covers) uncover(covers);
     host.replaceChildren();
     return section;
   }
@@ -434,6 +458,7 @@ export function createEditor(host, { api, status, onSaved }) {
     open,
     close,
     save,
+    prepare,
     outsideChange,
     /** Opens the editor's own find and replace. */
     find() { if (view) cm.openSearchPanel(view); },
@@ -447,6 +472,30 @@ export function createEditor(host, { api, status, onSaved }) {
     /** The editor's text (for tests and for a rename while editing). */
     get text() { return view ? view.state.doc.toString() : null; },
   };
+}
+
+/** What Tab stops at in the reader (links, buttons, folded call-outs, scrollable code). */
+const TABBABLE = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+
+/** The reader beneath the editor keeps its layout, but leaves the accessibility tree and the
+ *  tab order (`inert` would do both, at the price of restyling every element of a long note:
+ *  400 ms for the 1 MB one). */
+function cover(el) {
+  el.setAttribute('aria-hidden', 'true');
+  for (const f of el.querySelectorAll(TABBABLE)) {
+    f.setAttribute('data-covered-tabindex', f.getAttribute('tabindex') ?? '');
+    f.setAttribute('tabindex', '-1');
+  }
+}
+
+function uncover(el) {
+  el.removeAttribute('aria-hidden');
+  for (const f of el.querySelectorAll('[data-covered-tabindex]')) {
+    const was = f.getAttribute('data-covered-tabindex');
+    if (was) f.setAttribute('tabindex', was);
+    else f.removeAttribute('tabindex');
+    f.removeAttribute('data-covered-tabindex');
+  }
 }
 
 /** Markdown colours from the theme's CSS variables (light and dark follow by themselves). */

@@ -80,6 +80,7 @@ const annotations = createAnnotations({
 const editor = createEditor($('editor'), {
   api,
   status,
+  covers: $('reader-pane'),
   // A highlight made in the editor shows in the margin at once.
   onSaved: (id, outcome) => outcome.outcome === 'annotated' && annotations.show(id).catch(() => {}),
 });
@@ -138,7 +139,6 @@ async function toggleEdit() {
   if (editor.isOpen) {
     const section = await editor.close();
     if (section === false) return; // not saved: the editor stays
-    $('note').hidden = false;
     // Read after close(): its last save counts. Unchanged here and on disk, the note on screen
     // is still right (rendering a 1 MB note again takes a second).
     if (editor.changed || readerStale) await openNote(currentId, null, { reload: true });
@@ -152,11 +152,9 @@ async function toggleEdit() {
   if (library.isOpen) closeLibrary();
   findBar.hide();
   const section = currentOutline.findIndex((h) => h.id === currentSection);
-  $('note').hidden = true;
   try {
     await editor.open(currentId, { sectionIndex: section >= 0 ? section : null });
   } catch (err) {
-    $('note').hidden = false;
     status.say(err.message, 'error');
   }
 }
@@ -231,7 +229,6 @@ async function relocate(from, to, verb) {
   if (to === from) return;
   const wasEditing = editor.isOpen;
   if (wasEditing && (await editor.close()) === false) return;
-  $('note').hidden = false;
   try {
     const moved = await api.moveNote(from, to);
     await refreshTree();
@@ -260,7 +257,6 @@ async function deleteNote() {
   if (!currentId) return;
   const id = currentId;
   if (editor.isOpen && (await editor.close()) === false) return;
-  $('note').hidden = false;
   try {
     const trashed = await api.trashNote(id);
     currentId = null;
@@ -312,6 +308,7 @@ const library = createLibrary($('library'), {
   },
 });
 function openLibrary() {
+  if (editor.isOpen) return status.say('Leave the editor first (Ctrl+E): the Library takes its place.', 'warn');
   $('note').hidden = true;
   findBar.hide();
   library.open().catch((err) => status.say(err.message, 'error'));
@@ -394,7 +391,6 @@ async function openNote(id, anchor = null, { reload = false } = {}) {
   if (editor.isOpen && editor.noteId !== id) {
     // Switching notes saves; the new note opens in the reader.
     if ((await editor.close()) === false) return false;
-    $('note').hidden = false;
   }
   if (id === currentId && !reload) {
     if (anchor) reader.scrollToAnchor(anchor);
@@ -457,7 +453,7 @@ $('reader-pane').addEventListener('scroll', () => {
     readAtEnd = currentId;
     if (!progress.notes[currentId]?.read) markRead(true, true).then(() => status.say(`Read to the end: ${currentId} counts as read (m undoes).`));
   }
-  // While the editor is open the reader is hidden: measuring its (thousands of) headings at
+  // While the editor is open the reader is covered: measuring its (thousands of) headings at
   // every scroll of a big note is work for nothing.
   if (spyQueued || editor.isOpen) return;
   spyQueued = true;
@@ -633,6 +629,9 @@ async function start() {
     status.set({ vault: info.name });
     const data = await api.listTree();
     tree.render(data, vault.get('openFolders', []));
+    // The editor's code and styles are made ready while the first note is fetched, before a long
+    // note is on screen to be restyled by them: the first Ctrl+E opens as fast as the next ones.
+    editor.prepare().catch(() => {});
     status.set({ notes: data.note_count });
     refreshProgress();
     if (data.warnings.length) status.say(`${data.warnings.length} files skipped: ${data.warnings[0]}`, 'warn');

@@ -119,6 +119,94 @@ async fn edit_save_merge_and_conflict() -> Result<()> {
     .await
 }
 
+/// The editor lies over the reader, which stays laid out beneath it (a long note's layout is
+/// not taken down and built again): while editing, nothing of the reader can be reached with
+/// Tab or by a screen reader, and the editor is what a click there hits; Ctrl+E back with
+/// nothing changed shows the very same rendered note, scrolled where it was, reachable again.
+#[tokio::test]
+async fn the_editor_lies_over_the_reader_which_comes_back_as_it_was() -> Result<()> {
+    let vault = vault_copy();
+    let root = vault.path().to_path_buf();
+    let mut text = String::from("# Covered\n\nSee [the docs](https://example.org/docs).\n\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "## Part {i}\n\nWords of part {i}.\n\n```rust\nfn part_{i}() {{}}\n```\n\n"
+        ));
+    }
+    std::fs::write(root.join("covered.md"), text)?;
+    let arg = root.to_string_lossy().into_owned();
+    with_app(&["--vault", &arg], |c| async move {
+        element(&c, ".status-index[data-state='ready']").await?;
+        open_in_tree(&c, "covered.md").await?;
+        element(&c, ".note-body[data-note-id='covered.md'] pre").await?;
+        // Scrolled halfway; the rendered note is marked, to be recognised afterwards.
+        let before = c
+            .execute(
+                r#"const pane = document.querySelector('[data-role="reader-pane"]');
+                   pane.scrollTop = pane.scrollHeight / 2;
+                   document.querySelector('.note-body').dataset.sameRendering = 'yes';
+                   return [pane.scrollTop, document.querySelectorAll('.note-body a[href], .note-body button, .note-body [tabindex="0"]').length];"#,
+                vec![],
+            )
+            .await?;
+        let (scrolled, tabbable) = (before[0].as_f64().unwrap_or(0.0), before[1].as_u64().unwrap_or(0));
+        ensure!(scrolled > 200.0 && tabbable > 40, "scrolled {scrolled}, tabbable {tabbable}");
+
+        press(&["ctrl+e"])?;
+        element(&c, ".editor .cm-content[aria-label$='covered.md']").await?;
+        let covered = c
+            .execute(
+                r#"const pane = document.querySelector('[data-role="reader-pane"]');
+                   const r = pane.getBoundingClientRect();
+                   const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                   const reachable = [...pane.querySelectorAll('a[href], button, summary, [tabindex]')]
+                     .filter((el) => el.tabIndex >= 0).length;
+                   return [pane.getAttribute('aria-hidden'), reachable,
+                     Boolean(hit && hit.closest('[data-role="editor"]')),
+                     Boolean(document.activeElement.closest('.cm-content'))];"#,
+                vec![],
+            )
+            .await?;
+        ensure!(
+            covered == serde_json::json!(["true", 0, true, true]),
+            "while editing [aria-hidden, tabbable in the reader, click hits the editor, focus in the editor]: {covered}"
+        );
+
+        press(&["ctrl+e"])?;
+        eventually("the reader back", || async {
+            Ok(c.execute(
+                r#"const ed = document.querySelector('[data-role="editor"]');
+                   return ed.hidden && !document.querySelector('[data-role="reader-pane"]').hasAttribute('aria-hidden') ? true : null;"#,
+                vec![],
+            )
+            .await?
+            .as_bool())
+        })
+        .await?;
+        let after = c
+            .execute(
+                r#"const pane = document.querySelector('[data-role="reader-pane"]');
+                   const body = document.querySelector('.note-body');
+                   return [body.dataset.sameRendering ?? null,
+                     document.querySelectorAll('.note-body a[href], .note-body button, .note-body [tabindex="0"]').length,
+                     document.querySelectorAll('[data-covered-tabindex]').length,
+                     pane.scrollTop];"#,
+                vec![],
+            )
+            .await?;
+        ensure!(
+            after[0] == "yes" && after[1].as_u64() == Some(tabbable) && after[2] == 0,
+            "after the editor [same rendering, tabbable, left marked, scrollTop]: {after} (before: {before})"
+        );
+        ensure!(
+            after[3].as_f64().is_some_and(|top| top > 200.0),
+            "the reader lost its place: {after}"
+        );
+        Ok(())
+    })
+    .await
+}
+
 /// A highlight made in the editor with Ctrl+Shift+H is drawn there; typing inside it moves it
 /// with the text (its new words are stored with the save, not searched for afterwards); deleting
 /// its text makes it an orphan.
