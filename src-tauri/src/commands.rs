@@ -286,9 +286,17 @@ pub async fn search(
     }
     let superseded =
         || ticket.is_some_and(|t| latest.load(std::sync::atomic::Ordering::Relaxed) > t);
-    index
+    let started = std::time::Instant::now();
+    let hits = index
         .search_unless(&query, limit.clamp(1, 200), as_you_type, &superseded)
-        .map_err(ErrorPayload::from)
+        .map_err(ErrorPayload::from)?;
+    tracing::debug!(
+        target: "margin_app::ipc",
+        "search {query:?}: {} hits in {} µs",
+        hits.as_ref().map_or(0, Vec::len),
+        started.elapsed().as_micros()
+    );
+    Ok(hits)
 }
 
 /// Character ranges of every match of `query` in note `id`'s visible text; the last word
