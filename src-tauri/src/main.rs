@@ -8,12 +8,6 @@ mod state;
 mod study;
 mod writing;
 
-/// Rust's allocations (search, indexing, rendering) go to mimalloc, not to glibc's arenas that
-/// GTK's and WebKit's threads share with them: there, a palette search (40 hits) spent a quarter
-/// of its time in `malloc`/`free` and took 3× as long as the same search in a process of its own.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,7 +40,6 @@ fn vault_argument(argv: impl IntoIterator<Item = String>) -> Option<PathBuf> {
 
 fn main() -> ExitCode {
     state::limit_malloc_arenas();
-    state::return_freed_pages_at_once();
     desktop::choose_web_rendering();
     let _log_guard = desktop::init_logging();
     let args = Args {

@@ -432,9 +432,9 @@ pub fn release_freed_memory_soon() {
     });
 }
 
-/// Few malloc arenas: glibc gives each busy thread (GTK's and WebKit's here; Rust's own
-/// allocations go to mimalloc, see `main.rs`) an arena of its own, and memory freed in one is
-/// not reused by the others. Called first thing in `main`, before those threads exist.
+/// Few malloc arenas: glibc gives each busy thread (tokio workers, tantivy's indexers, WebKit's)
+/// an arena of its own, and memory freed in one is not reused by the others. Called first
+/// thing in `main`, before those threads exist.
 pub fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter; it takes no pointers.
@@ -443,21 +443,9 @@ pub fn limit_malloc_arenas() {
     }
 }
 
-/// `mi_option_purge_delay` in mimalloc.h (v3): the -sys crate names no constant for it.
-const MIMALLOC_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// mimalloc gives pages freed by Rust back to the OS at once, not a second later (its default,
-/// options.c of v3): measured in the window bench, an idle app then holds 524 MB PSS instead of 580 (363
-/// MB anonymous instead of 418), with search as fast. Called first thing in `main`.
-pub fn return_freed_pages_at_once() {
-    // SAFETY: sets one allocator option (an integer); it takes no pointers.
-    unsafe { libmimalloc_sys::mi_option_set(MIMALLOC_PURGE_DELAY, 0) };
-}
-
 /// Gives memory freed after a big job (the first index, the tree of a large vault) back to the
-/// OS: glibc keeps what GTK and WebKit freed (the big replies handed to the window among it) in
-/// its arenas otherwise, and an idle app would hold tens of megabytes it no longer uses.
-/// (mimalloc, which holds Rust's own allocations, returns freed pages by itself.)
+/// OS. glibc keeps freed memory in its arenas otherwise, and an idle app would hold tens of
+/// megabytes it no longer uses.
 pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks the allocator's own free lists; it takes no pointers.
@@ -473,18 +461,4 @@ fn default_vault(bundled: &Path) -> Result<Vault, Error> {
         tracing::info!("copied the bundled notes to {}", target.display());
     }
     Vault::open(target)
-}
-
-#[cfg(test)]
-mod tests {
-    /// The option set is mimalloc's purge delay: its default (1,000 ms, options.c of v3) is what
-    /// that option number reads before it is set, and 0 after.
-    #[test]
-    fn the_option_set_is_mimallocs_purge_delay() {
-        // SAFETY: reads one allocator option; no pointers.
-        let read = || unsafe { libmimalloc_sys::mi_option_get(super::MIMALLOC_PURGE_DELAY) };
-        assert_eq!(read(), 1000);
-        super::return_freed_pages_at_once();
-        assert_eq!(read(), 0);
-    }
 }
