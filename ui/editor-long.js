@@ -5,7 +5,8 @@
 // quotes, list markers, fenced and inline code, strong and emphasis, links and [[links]].
 // What it gives up: nesting (a list inside a quote is coloured as a quote) and Enter
 // continuing a list, which need the whole parse.
-// Usage: extensions.push(longNoteColouring(lib)); lineSpans(line, inFence) is pure (tested).
+// Usage: extensions.push(longNoteColouring(lib)); lineSpans(line, inFence) is pure (tested);
+// rememberedLineSpans() gives the same answers, remembered.
 
 /** Notes longer than this (UTF-16 units) get line colouring instead of the full parse. */
 export const LONG_NOTE = 100_000;
@@ -75,6 +76,24 @@ export function lineSpans(line, fence = null) {
   return { spans, fence: null };
 }
 
+/** `lineSpans`, remembered by the line's text and the fence it is in: a key press changes one
+ *  line on screen, and the others are not matched against the patterns again (on the 1 MB note
+ *  the key's script p95 10–12 → 7 ms). Forgets all once it holds `limit` lines. */
+export function rememberedLineSpans(limit = 2000) {
+  const seen = new Map();
+  return (text, fence = null) => {
+    // Lines hold no newline, so a key with one never equals a plain line's text.
+    const key = fence ? `${fence.char}${fence.len}\n${text}` : text;
+    let out = seen.get(key);
+    if (!out) {
+      out = lineSpans(text, fence);
+      if (seen.size >= limit) seen.clear();
+      seen.set(key, out);
+    }
+    return out;
+  };
+}
+
 /** Whether the lines before position `pos` leave it inside a fenced block (and which). */
 function fenceBefore(doc, pos) {
   let fence = null;
@@ -104,6 +123,7 @@ export function longNoteColouring(lib) {
   return ViewPlugin.fromClass(class {
     constructor(view) {
       this.fenceCache = null; // { from, fence }: the fence state at a visible range's start
+      this.spans = rememberedLineSpans();
       this.decorations = this.build(view);
     }
 
@@ -133,7 +153,7 @@ export function longNoteColouring(lib) {
         first = false;
         while (pos <= to) {
           const line = doc.lineAt(pos);
-          const out = lineSpans(line.text, fence);
+          const out = this.spans(line.text, fence);
           fence = out.fence;
           for (const s of out.spans) if (s.from < s.to) builder.add(line.from + s.from, line.from + s.to, mark(s.cls));
           pos = line.to + 1;

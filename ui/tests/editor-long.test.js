@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lineSpans } from '../editor-long.js';
+import { lineSpans, rememberedLineSpans } from '../editor-long.js';
 
 const classes = (line, fence = null) => lineSpans(line, fence).spans.map((s) => [line.slice(s.from, s.to), s.cls]);
 
@@ -46,4 +46,25 @@ test('spans come sorted by start, outer first', () => {
   const { spans } = lineSpans('# Title with `code` and **bold**');
   for (let i = 1; i < spans.length; i++) assert.ok(spans[i - 1].from <= spans[i].from);
   assert.equal(spans[0].cls, 'cm-md-heading');
+});
+
+test('remembered line colouring answers as lineSpans does, inside and outside fences', () => {
+  const lines = ['## Title', '```rust', 'fn main() {}', '```', '- [ ] task with `code`', '', '> quote', '~~~', 'fn main() {}'];
+  const remembered = rememberedLineSpans(3); // small: it forgets and fills again on the way
+  for (let round = 0; round < 3; round++) {
+    let plain = null;
+    let kept = null;
+    for (const line of lines) {
+      const want = lineSpans(line, plain);
+      const got = remembered(line, kept);
+      assert.deepEqual(got, want, `${JSON.stringify(line)} in ${JSON.stringify(plain)}`);
+      plain = want.fence;
+      kept = got.fence;
+    }
+  }
+  // The same text inside and outside a fence is coloured differently: both remembered apart.
+  const fence = lineSpans('```').fence;
+  assert.deepEqual(remembered('# not a heading', fence), lineSpans('# not a heading', fence));
+  assert.deepEqual(remembered('# not a heading'), lineSpans('# not a heading'));
+  assert.notDeepEqual(remembered('# not a heading', fence), remembered('# not a heading'));
 });
