@@ -78,7 +78,7 @@ export function lineSpans(line, fence = null) {
 
 /** `lineSpans`, remembered by the line's text and the fence it is in: a key press changes one
  *  line on screen, and the others are not matched against the patterns again (on the 1 MB note
- *  the key's script p95 10–12 → 7 ms). Forgets all once it holds `limit` lines. */
+ *  a key's script p95 went from 10–12 to 9 ms, release app). Forgets all once it holds `limit` lines. */
 export function rememberedLineSpans(limit = 2000) {
   const seen = new Map();
   return (text, fence = null) => {

@@ -1,7 +1,7 @@
-// The editor: the note's Markdown source in CodeMirror 6 (ui/vendor/codemirror.js, loaded
-// when the app is idle after start, or on first use), laid over the reader, which stays laid out
-// beneath it (hidden, a 1 MB note's layout cost WebKit more to take down and build again than
-// the editor costs to open). Saves with Ctrl+S, after 1 s without typing, when another note is
+// The editor: the note's Markdown source in CodeMirror 6 (ui/vendor/codemirror.js, loaded by
+// `prepare` at start, once the tree is drawn), laid over the reader, which stays laid out
+// beneath it, covered: taking a 1 MB note's layout down and building it again cost WebKit more
+// than the editor costs to open. Saves with Ctrl+S, after 1 s without typing, when another note is
 // opened and when the editor closes; a save that fails keeps the text as a draft in
 // .margin/drafts/, so nothing is lost. Outside edits are merged by the Rust side (edit::save);
 // the editor shows what it is told.
@@ -344,9 +344,9 @@ export function createEditor(host, { api, status, covers, onSaved }) {
     ];
   }
 
-  /** Loads the editor's code and puts all its styles in the page, once, while the app is idle:
-   *  each style rule added later restyles the whole page, a long note in the reader included
-   *  (the first open of the 1 MB note paid ~400 ms for it). */
+  /** Loads the editor's code and puts all its styles in the page, once, at start (before a
+   *  note is on screen): each style rule added later restyles the whole page, a long note in
+   *  the reader included (the first open of the 1 MB note paid ~430 ms for it). */
   let prepared = null;
   function prepare() {
     prepared ??= codemirror().then((lib) => {
