@@ -53,6 +53,19 @@ new MutationObserver(() => {
 }).observe(list, { childList: true });
 "#;
 
+/// `MARGIN_BENCH_CSS="rule||rule"`: style rules added to the page before a part is measured,
+/// to try a change of the look on its speed without a rebuild (CSSOM: the CSP allows it).
+async fn bench_css(c: &fantoccini::Client) -> Result<()> {
+    if let Ok(rules) = std::env::var("MARGIN_BENCH_CSS") {
+        c.execute(
+            "const sheet = document.styleSheets[0]; for (const r of arguments[0].split('||')) sheet.insertRule(r, sheet.cssRules.length);",
+            vec![json!(rules)],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// One query typed into the open palette through real key presses (xdotool, 15 keys a
 /// second, as in the editor bench), after clearing it: the key-to-results times of its keys,
 /// once the results of the whole query are painted and hold at least one hit.
@@ -101,15 +114,7 @@ async fn palette_bench(
 ) -> Result<serde_json::Value> {
     // What the reader shows beneath the palette matters: WebKit repaints it under each answer.
     open_in_tree(c, over).await?;
-    // `MARGIN_BENCH_CSS="rule||rule"`: style rules added to the page first, to try a change of
-    // the palette's look on its speed without a rebuild (CSSOM: the CSP allows it).
-    if let Ok(rules) = std::env::var("MARGIN_BENCH_CSS") {
-        c.execute(
-            "const sheet = document.styleSheets[0]; for (const r of arguments[0].split('||')) sheet.insertRule(r, sheet.cssRules.length);",
-            vec![json!(rules)],
-        )
-        .await?;
-    }
+    bench_css(c).await?;
     press(&["ctrl+k"])?;
     element(c, ".palette-input:focus").await?;
     c.execute(TIME_SEARCH_KEYS, vec![]).await?;
@@ -395,34 +400,42 @@ const check = () => {
 check();
 "#;
 
-/// In the page: from each key press in the editor to the end of the next frame (the typed
-/// character is painted). The clock starts at the event's time stamp, so a key that waited
-/// behind the previous ones counts its wait. Collected in `window.__keyPaint`; each key's two
-/// parts in `window.__keyParts`: its script (the event, the text put in, the editor's update)
-/// until the frame begins, and the frame (the editor's measuring, style, layout, paint).
+/// In the page: from each key press inside `arguments[0]` (a CSS selector: the editor, or one
+/// of its peers) to the end of the next frame (the typed character is painted). The clock starts
+/// at the event's time stamp, so a key that waited behind the previous ones counts its wait.
+/// Collected in `window.__keyPaint`; each key's parts in `window.__keyParts`: its script (the
+/// event, the text put in, the editor's update) until the frame begins, the frame (the editor's
+/// measuring, style, layout, paint), and 1 when garbage was collected during the key.
 const TIME_KEYS: &str = r#"
+const typedIn = arguments[0];
 window.__keyPaint = [];
 window.__keyParts = [];
-document.addEventListener('keydown', (e) => {
-  if (!e.target.closest || !e.target.closest('.cm-content')) return;
+window.__keyListener && document.removeEventListener('keydown', window.__keyListener, true);
+window.__keyListener = (e) => {
+  if (!e.target.closest || !e.target.closest(typedIn)) return;
   const t0 = Math.min(e.timeStamp, performance.now());
+  // A young object nothing holds once this event is handled: gone by the end of the frame
+  // when the engine collected garbage in between (the key paid for a collection).
+  const probe = new WeakRef({});
   requestAnimationFrame(() => {
     const frame = performance.now();
     const ch = new MessageChannel();
     ch.port1.onmessage = () => {
       const end = performance.now();
       window.__keyPaint.push(end - t0);
-      window.__keyParts.push([frame - t0, end - frame]);
+      window.__keyParts.push([frame - t0, end - frame, probe.deref() === undefined ? 1 : 0]);
     };
     ch.port2.postMessage(0);
   });
-}, true);
+};
+document.addEventListener('keydown', window.__keyListener, true);
 "#;
 
 /// The editor on a 1 MB note, through real key presses: open (Ctrl+E) the first time (the
 /// editor's code loaded) and again (warm), keystroke to paint while typing, and Ctrl+S to the
 /// typed word found by the search command.
 async fn editor_bench(c: &fantoccini::Client) -> Result<serde_json::Value> {
+    bench_css(c).await?;
     c.execute(
         "document.querySelector('[data-role=\"palette\"]').hidden = true",
         vec![],
@@ -487,43 +500,9 @@ async fn editor_bench(c: &fantoccini::Client) -> Result<serde_json::Value> {
             element(c, &format!(".note-body[data-note-id='{BIG_NOTE}']")).await?;
         }
     }
-    c.execute(TIME_KEYS, vec![]).await?;
-    // Type at the end of the note: 131 characters, about 65 ms apart (xdotool spends half the
-    // delay after the key goes down and half after it comes up): 15 keys a second, a fast
-    // typist's burst.
-    press(&["ctrl+End"])?;
-    xdotool(&[
-        "type",
-        "--delay",
-        "130",
-        " the quick brown fox jumps over the lazy dog near the load balancer zyxwvbench",
-    ])?;
-    xdotool(&[
-        "type",
-        "--delay",
-        "130",
-        " again and again, while the note is one megabyte long",
-    ])?;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let mut keys: Vec<f64> =
-        serde_json::from_value(c.execute("return window.__keyPaint", vec![]).await?)?;
-    let parts: Vec<(f64, f64)> =
-        serde_json::from_value(c.execute("return window.__keyParts", vec![]).await?)?;
-    // The first keys after an open run the editor's code before the engine has compiled it
-    // well: the keys after the first 40 show typing once warm.
-    let mut warm: Vec<f64> = keys.iter().skip(40).copied().collect();
-    warm.sort_by(f64::total_cmp);
-    anyhow::ensure!(
-        keys.len() > 100,
-        "only {} key presses were timed (ms each: {keys:?}; opens: {opens:?}, {open_parts:?})",
-        keys.len()
-    );
-    keys.sort_by(f64::total_cmp);
-    let split = |pick: fn(&(f64, f64)) -> f64| {
-        let mut v: Vec<f64> = parts.iter().map(pick).collect();
-        v.sort_by(f64::total_cmp);
-        json!({ "p50": percentile(&v, 0.5), "p95": percentile(&v, 0.95) })
-    };
+    let typed = type_at_the_end(c, ".cm-content")
+        .await
+        .with_context(|| format!("opens: {opens:?}, {open_parts:?}"))?;
     // Save → searchable: the clock runs from the Ctrl+S press until the search command finds
     // the word typed above. The key goes straight to the focused window (no pause after it,
     // which `press` adds and the clock would count).
@@ -552,22 +531,195 @@ async fn editor_bench(c: &fantoccini::Client) -> Result<serde_json::Value> {
         "open_warm_ms": (opens[1] + opens[2]) / 2.0,
         "open_parts_ms": open_parts,
         "ipc_commands_ms_bytes": ipc,
-        "keystroke_to_paint_p50_ms": percentile(&keys, 0.5),
-        "keystroke_to_paint_p95_ms": percentile(&keys, 0.95),
-        "keystroke_to_paint_max_ms": keys.last().copied().unwrap_or(0.0),
-        "keystrokes": keys.len(),
-        "keystroke_to_paint_after_40_keys_p95_ms": percentile(&warm, 0.95),
-        "keystroke_parts_ms": {
-            "script_until_the_frame": split(|p| p.0),
-            "frame": split(|p| p.1),
-        },
+        "keystroke_to_paint_p50_ms": typed.p50,
+        "keystroke_to_paint_p95_ms": typed.p95,
+        "keystroke_to_paint_max_ms": typed.max,
+        "keystrokes": typed.keys,
+        "keystroke_to_paint_after_40_keys_p95_ms": typed.warm_p95,
+        "keystroke_parts_ms": typed.parts,
+        "ctrl_end_to_paint_ms": typed.ctrl_end_ms,
         "save_to_searchable_ms": save_to_found,
         "save_to_searchable_note": "Ctrl+S press (xdotool) to the search command, asked every 5 ms from the test, finding the typed word",
+        "peers": peers(c).await?,
     }))
 }
 
+/// Key press → painted, for the keys typed into one place.
+struct Typed {
+    p50: f64,
+    p95: f64,
+    max: f64,
+    keys: usize,
+    warm_p95: f64,
+    parts: serde_json::Value,
+    /// Ctrl+End before the typing → painted (NaN when not pressed).
+    ctrl_end_ms: f64,
+}
+
+impl Typed {
+    fn json(&self) -> serde_json::Value {
+        json!({ "p50_ms": self.p50, "p95_ms": self.p95, "max_ms": self.max, "keystrokes": self.keys,
+            "after_40_keys_p95_ms": self.warm_p95, "parts_ms": self.parts,
+            "ctrl_end_to_paint_ms": self.ctrl_end_ms })
+    }
+}
+
+/// Types at the end of the focused text (inside `target`, a CSS selector) through real key
+/// presses: 131 characters, about 65 ms apart (xdotool spends half the delay after the key goes
+/// down and half after it comes up): 15 keys a second, a fast typist's burst.
+async fn type_at_the_end(c: &fantoccini::Client, target: &str) -> Result<Typed> {
+    const TEXT: [&str; 2] = [
+        " the quick brown fox jumps over the lazy dog near the load balancer zyxwvbench",
+        " again and again, while the note is one megabyte long",
+    ];
+    // Ctrl+End is timed on its own (a jump to the end of the note, not typing): its two key
+    // presses, Ctrl then End, the slower being the jump.
+    c.execute(TIME_KEYS, vec![json!(target)]).await?;
+    press(&["ctrl+End"])?;
+    let jump: Vec<f64> =
+        serde_json::from_value(c.execute("return window.__keyPaint", vec![]).await?)?;
+    let mut typed = type_timed(c, target, &TEXT, 100).await?;
+    typed.ctrl_end_ms = jump.into_iter().reduce(f64::max).unwrap_or(f64::NAN);
+    Ok(typed)
+}
+
+/// `text` typed where the cursor is in `target` with the key presses timed; fails when fewer
+/// than `at_least` were (the keys of a frozen page are lost or never painted).
+async fn type_timed(
+    c: &fantoccini::Client,
+    target: &str,
+    text: &[&str],
+    at_least: usize,
+) -> Result<Typed> {
+    c.execute(TIME_KEYS, vec![json!(target)]).await?;
+    for part in text {
+        xdotool(&["type", "--delay", "130", part])?;
+    }
+    // Until every key is painted (a slow peer paints long after the last key went down).
+    let typed: usize = text.iter().map(|t| t.chars().count()).sum();
+    let mut keys: Vec<f64> = Vec::new();
+    for _ in 0..60 {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        keys = serde_json::from_value(c.execute("return window.__keyPaint", vec![]).await?)?;
+        if keys.len() >= typed {
+            break;
+        }
+    }
+    let parts: Vec<(f64, f64, f64)> =
+        serde_json::from_value(c.execute("return window.__keyParts", vec![]).await?)?;
+    // The first keys after an open run the editor's code before the engine has compiled it
+    // well: the keys after the first 40 show typing once warm.
+    let in_order: Vec<[f64; 4]> = keys
+        .iter()
+        .zip(&parts)
+        .map(|(k, p)| [*k, p.0, p.1, p.2])
+        .collect();
+    let collected = parts.iter().filter(|p| p.2 > 0.0).count();
+    let mut warm: Vec<f64> = keys.iter().skip(40).copied().collect();
+    warm.sort_by(f64::total_cmp);
+    anyhow::ensure!(
+        keys.len() >= at_least,
+        "only {} key presses were timed in {target} (ms each: {keys:?})",
+        keys.len()
+    );
+    keys.sort_by(f64::total_cmp);
+    let split = |pick: fn(&(f64, f64, f64)) -> f64| {
+        let mut v: Vec<f64> = parts.iter().map(pick).collect();
+        v.sort_by(f64::total_cmp);
+        json!({ "p50": percentile(&v, 0.5), "p95": percentile(&v, 0.95) })
+    };
+    Ok(Typed {
+        p50: percentile(&keys, 0.5),
+        p95: percentile(&keys, 0.95),
+        max: keys.last().copied().unwrap_or(0.0),
+        keys: keys.len(),
+        warm_p95: percentile(&warm, 0.95),
+        ctrl_end_ms: f64::NAN,
+        parts: json!({ "script_until_the_frame": split(|p| p.0), "frame": split(|p| p.1),
+            "keys_during_which_garbage_was_collected": collected,
+            "each_key_in_order_total_script_frame_collected": in_order }),
+    })
+}
+
+/// In the page: a peer of the editor where the editor is (a pane of the same grid cell, the
+/// editor's styles), holding the same 1 MB text: `arguments[0]` is "textarea" (the engine's
+/// own text field: the floor of this machine) or "codemirror" (CodeMirror with soft wrap and its
+/// default keys, nothing else: what the editor's own extensions add). Resolves once it is focused.
+const PEER: &str = r#"
+const [kind, id, done] = arguments;
+// After the editor closed with its text saved, the reader renders the note again and then
+// takes the keyboard: the peer is laid over it after that.
+const reader = document.querySelector('[data-role="reader-pane"]');
+const settled = new Promise((resolve) => {
+  const asked = performance.now();
+  const check = () => (document.activeElement === reader || performance.now() - asked > 20000 ? resolve() : setTimeout(check, 20));
+  check();
+});
+settled.then(() => window.__TAURI__.core.invoke('note_source', { id })).then(async (source) => {
+  document.querySelector('.bench-peer')?.remove();
+  // Beneath it, the reader as the editor leaves it: laid out, not painted.
+  document.querySelector('[data-role="reader-pane"]').style.opacity = '0';
+  const host = document.createElement('div');
+  host.className = 'editor bench-peer';
+  document.querySelector('.editor').after(host);
+  if (kind === 'textarea') {
+    const ta = document.createElement('textarea');
+    Object.assign(ta.style, { width: '100%', height: '100%', font: '15px/1.6 var(--font-mono)', border: '0', padding: '24px', boxSizing: 'border-box' });
+    ta.value = source.text;
+    host.append(ta);
+    ta.focus();
+    ta.setSelectionRange(ta.value.length, ta.value.length);
+    ta.scrollTop = ta.scrollHeight;
+  } else {
+    const lib = await import('./vendor/codemirror.js');
+    const view = new lib.EditorView({ parent: host, state: lib.EditorState.create({ doc: source.text, extensions: [lib.EditorView.lineWrapping, lib.keymap.of(lib.defaultKeymap), lib.EditorView.contentAttributes.of({ tabindex: '0' })] }) });
+    view.focus();
+    const end = view.state.doc.length;
+    view.dispatch({ selection: { anchor: end }, effects: lib.EditorView.scrollIntoView(end) });
+  }
+  // Typing starts once the end of the note is on screen and the page is idle again.
+  requestAnimationFrame(() => setTimeout(() => done('ok'), 1000));
+}, (e) => done(String(e)));
+"#;
+
+/// The same keys typed into the peers of the editor (`PEER`), in the same window, the same run.
+async fn peers(c: &fantoccini::Client) -> Result<serde_json::Value> {
+    // Back to the reader: the editor is closed (its text was saved above).
+    press(&["ctrl+e"])?;
+    element(c, &format!(".note-body[data-note-id='{BIG_NOTE}']")).await?;
+    let mut out = serde_json::Map::new();
+    for kind in ["codemirror", "textarea"] {
+        let ready = c
+            .execute_async(PEER, vec![json!(kind), json!(BIG_NOTE)])
+            .await?;
+        anyhow::ensure!(
+            ready == json!("ok"),
+            "the {kind} peer did not open: {ready}"
+        );
+        let typed = match kind {
+            "codemirror" => type_at_the_end(c, ".bench-peer .cm-content").await,
+            // WebKit's text field takes over a second a key on 1 MB: ten keys tell it.
+            _ => type_timed(c, ".bench-peer textarea", &[" the quick"], 10).await,
+        };
+        // A peer that failed is said in the report; the editor's own numbers still count.
+        let typed = typed.map_or_else(|e| json!({ "error": format!("{e:#}") }), |t| t.json());
+        out.insert(kind.into(), typed);
+    }
+    c.execute(
+        "document.querySelector('.bench-peer')?.remove(); \
+         document.querySelector('[data-role=\"reader-pane\"]').style.opacity = ''",
+        vec![],
+    )
+    .await?;
+    Ok(serde_json::Value::Object(out))
+}
+
+/// NaN (null in the report) for no values.
 fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+    match sorted.len() {
+        0 => f64::NAN,
+        n => sorted[((n as f64 - 1.0) * p).round() as usize],
+    }
 }
 
 #[tokio::main(flavor = "current_thread")]
