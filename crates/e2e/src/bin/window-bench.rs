@@ -10,12 +10,32 @@ use anyhow::{Context, Result};
 use margin_e2e::{element, eventually, invoke, open_in_tree, press, with_app, xdotool};
 use serde_json::json;
 
+/// In the page, defined once: `window.__afterPaint(f)` runs `f` in a task queued from a frame's
+/// callback, i.e. after that frame is painted. One message channel for all: WebKit brokers
+/// every channel through its network process, and a new one per key (never closed) left
+/// thousands open after the palette's rounds, which slowed every later frame (the editor's
+/// keys p50 11 → 18 ms after them, while the app's own code was the same).
+macro_rules! after_paint {
+    () => {
+        r#"
+window.__afterPaint ??= (() => {
+  const ch = new MessageChannel();
+  const queue = [];
+  ch.port1.onmessage = () => queue.shift()?.();
+  return (f) => { queue.push(f); ch.port2.postMessage(0); };
+})();
+"#
+    };
+}
+
 /// In the page, once: times every key press in the search palette from the key event (its
 /// time stamp, so a key that waited behind others counts its wait) to the end of the frame
 /// that shows results answering the text typed so far (or a later text, when that answer came
 /// first). Left in `window.__searchPaint` as {ms, rows, query}; `window.__searchPending`
 /// holds the keys still waiting.
-const TIME_SEARCH_KEYS: &str = r#"
+const TIME_SEARCH_KEYS: &str = concat!(
+    after_paint!(),
+    r#"
 const input = document.querySelector('.palette-input');
 const list = document.querySelector('.palette-results');
 window.__searchPaint = [];
@@ -39,19 +59,16 @@ new MutationObserver(() => {
   const sent = mark('search:sent'), back = mark('search:back');
   const ipc = sent && back && sent.detail === shown && back.detail === shown
     ? { sent: sent.startTime, back: back.startTime } : {};
-  requestAnimationFrame(() => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      const now = performance.now();
-      const own = done[done.length - 1];
-      const parts = { wait: ipc.sent - own.t0, command: ipc.back - ipc.sent, draw: now - ipc.back,
-        script: drawn - ipc.back, frame: now - drawn };
-      for (const p of done) window.__searchPaint.push({ ms: now - p.t0, rows, query: shown, parts });
-    };
-    ch.port2.postMessage(0);
-  });
+  requestAnimationFrame(() => window.__afterPaint(() => {
+    const now = performance.now();
+    const own = done[done.length - 1];
+    const parts = { wait: ipc.sent - own.t0, command: ipc.back - ipc.sent, draw: now - ipc.back,
+      script: drawn - ipc.back, frame: now - drawn };
+    for (const p of done) window.__searchPaint.push({ ms: now - p.t0, rows, query: shown, parts });
+  }));
 }).observe(list, { childList: true });
-"#;
+"#
+);
 
 /// `MARGIN_BENCH_CSS="rule||rule"`: style rules added to the page before a part is measured,
 /// to try a change of the look on its speed without a rebuild (CSSOM: the CSP allows it).
@@ -380,7 +397,9 @@ fn write_big_note(vault: &std::path::Path) -> Result<()> {
 /// ui/actions.js: the key goes through the native menu's accelerator, so the page sees no
 /// keydown) to the editor showing
 /// the note's text, painted (the frame after it is in the DOM), left in `window.__editorOpenMs`.
-const TIME_EDITOR_OPEN: &str = r#"
+const TIME_EDITOR_OPEN: &str = concat!(
+    after_paint!(),
+    r#"
 window.__editorOpenMs = null;
 const asked = performance.now();
 const check = () => {
@@ -390,15 +409,12 @@ const check = () => {
   const action = window.__lastAction;
   const t0 = action && action.name === 'edit' && action.at > asked ? action.at : 0;
   if (t0 && content && content.textContent.trim().length > 0) {
-    requestAnimationFrame(() => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => { window.__editorOpenMs = performance.now() - t0; };
-      ch.port2.postMessage(0);
-    });
+    requestAnimationFrame(() => window.__afterPaint(() => { window.__editorOpenMs = performance.now() - t0; }));
   } else if (performance.now() - asked < 20000) setTimeout(check, 2);
 };
 check();
-"#;
+"#
+);
 
 /// In the page: from each key press inside `arguments[0]` (a CSS selector: the editor, or one
 /// of its peers) to the end of the next frame (the typed character is painted). The clock starts
@@ -406,7 +422,9 @@ check();
 /// Collected in `window.__keyPaint`; each key's parts in `window.__keyParts`: its script (the
 /// event, the text put in, the editor's update) until the frame begins, the frame (the editor's
 /// measuring, style, layout, paint), and 1 when garbage was collected during the key.
-const TIME_KEYS: &str = r#"
+const TIME_KEYS: &str = concat!(
+    after_paint!(),
+    r#"
 const typedIn = arguments[0];
 window.__keyPaint = [];
 window.__keyParts = [];
@@ -419,17 +437,16 @@ window.__keyListener = (e) => {
   const probe = new WeakRef({});
   requestAnimationFrame(() => {
     const frame = performance.now();
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
+    window.__afterPaint(() => {
       const end = performance.now();
       window.__keyPaint.push(end - t0);
       window.__keyParts.push([frame - t0, end - frame, probe.deref() === undefined ? 1 : 0]);
-    };
-    ch.port2.postMessage(0);
+    });
   });
 };
 document.addEventListener('keydown', window.__keyListener, true);
-"#;
+"#
+);
 
 /// The editor on a 1 MB note, through real key presses: open (Ctrl+E) the first time (the
 /// editor's code loaded) and again (warm), keystroke to paint while typing, and Ctrl+S to the
