@@ -171,6 +171,16 @@ async fn the_editor_lies_over_the_reader_which_comes_back_as_it_was() -> Result<
             covered == serde_json::json!(["true", 0, true, true]),
             "while editing [aria-hidden, tabbable in the reader, click hits the editor, focus in the editor]: {covered}"
         );
+        // The editor's scrollbar is the page's own (ui/styles.css), 10 px wide, always there:
+        // WebKit's overlay scrollbar (0 px of layout) fades out after each scroll by repainting
+        // the pane at every frame for ~2 s, and keys typed meanwhile waited behind those frames.
+        let bar = c
+            .execute(
+                "const s = document.querySelector('.editor .cm-scroller'); return s.offsetWidth - s.clientWidth;",
+                vec![],
+            )
+            .await?;
+        ensure!(bar == serde_json::json!(10), "the editor's scrollbar takes {bar} px, not the page's 10");
 
         press(&["ctrl+e"])?;
         eventually("the reader back", || async {
