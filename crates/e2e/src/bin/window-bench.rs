@@ -333,13 +333,15 @@ fn app_pids(app: &str) -> Vec<u32> {
 }
 
 /// (total PSS, anonymous PSS) in MB of the app and every process under it (WebKit's web and
-/// network processes), from /proc/<pid>/smaps_rollup.
-fn app_memory_mb(app: &str) -> (f64, f64) {
+/// network processes), from /proc/<pid>/smaps_rollup, and each process's [name, PSS, anon].
+fn app_memory_mb(app: &str) -> (f64, f64, serde_json::Value) {
     let (mut pss, mut anon) = (0.0, 0.0);
+    let mut each = Vec::new();
     for pid in app_pids(app) {
         let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
             continue;
         };
+        let (mut p, mut a) = (0.0, 0.0);
         for line in rollup.lines() {
             let kb = |l: &str| {
                 l.split_whitespace()
@@ -348,13 +350,16 @@ fn app_memory_mb(app: &str) -> (f64, f64) {
                     .unwrap_or(0.0)
             };
             if line.starts_with("Pss:") {
-                pss += kb(line) / 1024.0;
+                p += kb(line) / 1024.0;
             } else if line.starts_with("Pss_Anon:") {
-                anon += kb(line) / 1024.0;
+                a += kb(line) / 1024.0;
             }
         }
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        each.push(json!([name.trim(), p.round(), a.round()]));
+        (pss, anon) = (pss + p, anon + a);
     }
-    (pss, anon)
+    (pss, anon, json!(each))
 }
 
 /// The note the editor is measured on: real Markdown (pages of the vault one after another),
@@ -869,7 +874,7 @@ async fn measure(vault: &str, out: &str, app: &str) -> Result<()> {
                 break;
             }
         }
-        let (pss_mb, anon_mb) = app_memory_mb(&app);
+        let (pss_mb, anon_mb, by_process) = app_memory_mb(&app);
         let idle_cpu = app_cpu_percent(&app, 5).await;
         let typing = palette_bench(&c, 3, SHORT_NOTE).await?;
         let typing_over_big = palette_bench(&c, 2, BIG_NOTE).await?;
@@ -901,6 +906,7 @@ async fn measure(vault: &str, out: &str, app: &str) -> Result<()> {
             "warm_start_tree_shown_without_cards_ms": no_cards_tree_ms,
             "idle_pss_mb": pss_mb,
             "idle_pss_anon_mb": anon_mb,
+            "idle_memory_by_process_name_pss_anon_mb": by_process,
             "warm_start_settled_ms": settled_ms,
             "idle_cpu_percent_by_process": idle_cpu,
             "cpu_percent_by_process_in_the_5_s_after_typing": cpu_after_typing,
